@@ -1,0 +1,120 @@
+package dev.stapes.models.cli;
+
+import java.io.PrintWriter;
+import java.util.ServiceLoader;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code ./stapes} command line.
+ *
+ * <p>Every subcommand reports bad input as one line on stderr and a non-zero exit code; a stack
+ * trace is printed only with {@code --verbose}. Subcommands that live outside this module (the
+ * benchmarks in {@code bench}) are found through {@link ServiceLoader} as {@link CliPlugin}s.
+ */
+@Command(
+    name = "stapes",
+    mixinStandardHelpOptions = true,
+    versionProvider = StapesCli.Version.class,
+    description = "On-device neural audio inference on the JVM.",
+    subcommands = {CommandLine.HelpCommand.class})
+public final class StapesCli implements Runnable {
+
+  /** Exit code for bad input or a failed operation. */
+  public static final int EXIT_FAILURE = 1;
+
+  /** Exit code for a command line that could not be parsed. */
+  public static final int EXIT_USAGE = 2;
+
+  @Option(
+      names = "--verbose",
+      scope = CommandLine.ScopeType.INHERIT,
+      description = "Print stack traces on errors.")
+  boolean verbose;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand");
+  }
+
+  /** Builds the command line with every built-in and plugged-in subcommand. */
+  public static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new StapesCli());
+    for (CliPlugin plugin : ServiceLoader.load(CliPlugin.class)) {
+      cli.addSubcommand(plugin.command());
+    }
+    cli.setExecutionExceptionHandler(StapesCli::onExecutionError);
+    cli.setParameterExceptionHandler(StapesCli::onParameterError);
+    return cli;
+  }
+
+  /** Runs the command line and returns its exit code; never calls {@link System#exit}. */
+  public static int execute(String... args) {
+    return commandLine().execute(args);
+  }
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  private static boolean verbose(CommandLine cli) {
+    for (CommandLine c = cli; c != null; c = c.getParent()) {
+      if (c.getCommand() instanceof StapesCli s && s.verbose) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static int onExecutionError(
+      Exception e, CommandLine cli, CommandLine.ParseResult parseResult) {
+    PrintWriter err = cli.getErr();
+    if (verbose(cli)) {
+      e.printStackTrace(err);
+    }
+    err.println(prefix(cli) + message(e));
+    err.flush();
+    return EXIT_FAILURE;
+  }
+
+  private static int onParameterError(CommandLine.ParameterException e, String[] args) {
+    CommandLine cli = e.getCommandLine();
+    PrintWriter err = cli.getErr();
+    String help = cli.getParent() == null ? "stapes --help" : "stapes " + cli.getCommandName() + " --help";
+    err.println(prefix(cli) + e.getMessage() + " (see '" + help + "')");
+    err.flush();
+    return EXIT_USAGE;
+  }
+
+  private static String prefix(CommandLine cli) {
+    return cli.getParent() == null ? "stapes: " : "stapes " + cli.getCommandName() + ": ";
+  }
+
+  /** One line describing {@code e}, including the message of its root cause when it adds one. */
+  static String message(Throwable e) {
+    String msg = e.getMessage();
+    if (msg == null || msg.isBlank()) {
+      msg = e.getClass().getSimpleName();
+    }
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    if (root != e && root.getMessage() != null && !msg.contains(root.getMessage())) {
+      msg = msg + ": " + root.getMessage();
+    }
+    return msg.replace('\n', ' ');
+  }
+
+  /** Version from the jar manifest, or "dev" when run from classes. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = StapesCli.class.getPackage().getImplementationVersion();
+      return new String[] {"stapes " + (v == null ? "dev" : v)};
+    }
+  }
+}
