@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
     subcommands = {
       CommandLine.HelpCommand.class,
       ModelsCommand.class,
+      VadCommand.class,
     })
 public final class StapesCli implements Runnable {
 
