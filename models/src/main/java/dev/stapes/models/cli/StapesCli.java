@@ -18,7 +18,10 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = StapesCli.Version.class,
     description = "On-device neural audio inference on the JVM.",
-    subcommands = {CommandLine.HelpCommand.class})
+    subcommands = {
+      CommandLine.HelpCommand.class,
+      ImportCommand.class,
+    })
 public final class StapesCli implements Runnable {
 
   /** Exit code for bad input or a failed operation. */
