@@ -22,6 +22,7 @@ import picocli.CommandLine.Option;
       CommandLine.HelpCommand.class,
       ModelsCommand.class,
       VadCommand.class,
+      ImportCommand.class,
     })
 public final class StapesCli implements Runnable {
 
