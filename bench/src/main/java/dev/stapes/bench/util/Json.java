@@ -1,4 +1,4 @@
-package dev.stapes.bench.budget;
+package dev.stapes.bench.util;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,7 +9,7 @@ import java.util.Map;
  * A small JSON reader for {@code bench/budgets.json}: objects become {@link LinkedHashMap}s, arrays
  * {@link ArrayList}s, numbers {@link Double}s. Errors give the character offset.
  */
-final class Json {
+public final class Json {
   private final String s;
   private int i;
 
@@ -17,7 +17,8 @@ final class Json {
     this.s = s;
   }
 
-  static Object parse(String text) {
+  /** Parses {@code text}; throws {@link IllegalArgumentException} with the offset of an error. */
+  public static Object parse(String text) {
     Json p = new Json(text);
     p.ws();
     Object v = p.value();
