@@ -83,7 +83,8 @@ public final class StapesCli implements Runnable {
   private static int onParameterError(CommandLine.ParameterException e, String[] args) {
     CommandLine cli = e.getCommandLine();
     PrintWriter err = cli.getErr();
-    String help = cli.getParent() == null ? "stapes --help" : "stapes " + cli.getCommandName() + " --help";
+    String help =
+        cli.getParent() == null ? "stapes --help" : "stapes " + cli.getCommandName() + " --help";
     err.println(prefix(cli) + e.getMessage() + " (see '" + help + "')");
     err.flush();
     return EXIT_USAGE;
