@@ -36,7 +36,11 @@ class SpeechEnhancerTest {
   }
 
   static float[] run(float[] x, int chunk) {
-    try (SpeechEnhancer e = model.newEnhancer()) {
+    return enhance(model, x, chunk);
+  }
+
+  static float[] enhance(GtcrnModel m, float[] x, int chunk) {
+    try (SpeechEnhancer e = m.newEnhancer()) {
       return run(e, x, chunk);
     }
   }
