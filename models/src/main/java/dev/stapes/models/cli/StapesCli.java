@@ -23,6 +23,7 @@ import picocli.CommandLine.Option;
       ModelsCommand.class,
       VadCommand.class,
       WakewordCommand.class,
+      ImportCommand.class,
     })
 public final class StapesCli implements Runnable {
 
