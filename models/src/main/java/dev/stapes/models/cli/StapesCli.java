@@ -23,6 +23,7 @@ import picocli.CommandLine.Option;
       ModelsCommand.class,
       VadCommand.class,
       WakewordCommand.class,
+      RunCommand.class,
       ImportCommand.class,
     })
 public final class StapesCli implements Runnable {
