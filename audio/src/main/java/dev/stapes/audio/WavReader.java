@@ -428,6 +428,10 @@ public final class WavReader implements AutoCloseable {
       }
       String riff = fourCc(h, 0, Math.min(n, 4));
       boolean rf64 = false;
+      if (n < 4 && !"RIFF".startsWith(riff) && !"RF64".startsWith(riff)) {
+        throw new WavFormatException(
+            "'" + name + "' is not a WAV file: starts with " + quote(riff) + ", expected 'RIFF'");
+      }
       if (n >= 4) {
         if (riff.equals("RIFX")) {
           throw new WavFormatException(

@@ -228,8 +228,12 @@ class WavReaderTest {
   void rejectsEveryTruncationOfTheHeader() throws IOException {
     byte[] v = valid();
     for (int len = 1; len < 44; len++) {
-      rejects(Arrays.copyOf(v, len));
+      String m = rejects(Arrays.copyOf(v, len)).getMessage();
+      assertFalse(m.contains("not a WAV file"), m);
     }
+    assertEquals(
+        "'bad.wav' ends after 3 bytes, inside the 12-byte RIFF header",
+        rejects(Arrays.copyOf(v, 3)).getMessage());
   }
 
   @Test
