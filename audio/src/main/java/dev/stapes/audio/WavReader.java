@@ -23,7 +23,8 @@ import java.util.Objects;
  * skipped, odd sizes padded to even. A data chunk that declares more bytes than the file holds is
  * decoded as far as it goes and reported ({@link WavInfo#truncated()}, {@link WavInfo#warnings()});
  * a declared size of 0xFFFFFFFF means "until the end of the file" (streamed WAVs) and is not a
- * truncation.
+ * truncation; a declared size of 0 with bytes after it (an unfinished recording) is read to the end
+ * too, with a warning where the file size is known.
  *
  * <p>Every problem with the file is a {@link WavFormatException} with a one-line message; the
  * reader never allocates in proportion to a size field, and skipping is bounded by the file.
@@ -90,8 +91,21 @@ public final class WavReader implements AutoCloseable {
     }
     List<String> warnings = new ArrayList<>(h.warnings);
     long declared = h.dataSize;
-    boolean unknown = declared < 0;
     long available = input.remaining(); // Long.MAX_VALUE for a stream of unknown size
+    if (declared == 0 && available > 0) {
+      // An unfinished recording: the writer never came back to fill in the sizes.
+      declared = -1;
+      if (available != Long.MAX_VALUE) {
+        warnings.add(
+            String.format(
+                Locale.ROOT,
+                "'%s': its data chunk declares 0 bytes but %d bytes follow; decoding them as"
+                    + " audio (an unfinished recording?)",
+                name,
+                available));
+      }
+    }
+    boolean unknown = declared < 0;
     long bytes = unknown ? available : Math.min(declared, available);
     boolean truncated = !unknown && declared > available;
     long declaredFrames = unknown ? -1 : declared / blockAlign;
@@ -181,6 +195,20 @@ public final class WavReader implements AutoCloseable {
    */
   public static WavReader open(InputStream in, String name) throws IOException {
     return open(in, name, ChannelMode.AVERAGE, NonFiniteSamples.REJECT);
+  }
+
+  /**
+   * Reads a WAV stream of unknown size with the given channel handling.
+   *
+   * @param in the stream, positioned at the RIFF header; closed by {@link #close()}
+   * @param name the name used in messages
+   * @param mode average all channels, or pick one
+   * @return a reader positioned at the first frame
+   * @throws WavFormatException if the stream is not a WAV file this reader can decode
+   * @throws IOException if the stream cannot be read
+   */
+  public static WavReader open(InputStream in, String name, ChannelMode mode) throws IOException {
+    return open(in, name, mode, NonFiniteSamples.REJECT);
   }
 
   /**

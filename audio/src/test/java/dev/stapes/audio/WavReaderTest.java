@@ -418,6 +418,33 @@ class WavReaderTest {
   }
 
   @Test
+  void aDataSizeOfZeroWithBytesAfterItIsAnUnfinishedRecordingReadToTheEnd() throws IOException {
+    WavBytes w = new WavBytes();
+    w.dataSizeOverride = 0;
+    w.riffSizeOverride = 0;
+    byte[] bytes = w.build(WavBytes.encode(signal(123, 1), 16, false));
+    try (WavReader r = WavReader.open(write("crash.wav", bytes))) {
+      assertEquals(123, r.info().frames());
+      assertFalse(r.info().truncated());
+      assertEquals(
+          "'crash.wav': its data chunk declares 0 bytes but 246 bytes follow; decoding them as"
+              + " audio (an unfinished recording?)",
+          r.info().warnings().get(0));
+      assertEquals(123, readAll(r, 50).length);
+    }
+    try (WavReader r = WavReader.open(new ByteArrayInputStream(bytes), "crash.wav")) {
+      assertEquals(123, readAll(r, 50).length);
+    }
+    // a truly empty data chunk at the end of the file is just empty
+    WavBytes e = new WavBytes();
+    try (WavReader r = WavReader.open(write("empty.wav", e.build(new byte[0])))) {
+      assertEquals(0, r.info().frames());
+      assertTrue(r.info().warnings().isEmpty());
+      assertEquals(-1, r.read(new float[4], 0, 4));
+    }
+  }
+
+  @Test
   void aPartialLastFrameIsDroppedWithAWarning() throws IOException {
     WavBytes w = new WavBytes();
     w.channels = 2;
