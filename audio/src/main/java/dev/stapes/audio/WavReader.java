@@ -266,7 +266,8 @@ public final class WavReader implements AutoCloseable {
    * @param dst where the samples go
    * @param off the first index written
    * @param len the most frames to read
-   * @return the number of frames read (at least 1 if {@code len > 0}), or -1 at the end
+   * @return the number of frames read (at least 1 if {@code len > 0}), or -1 at the end; 0 if
+   *     {@code len} is 0
    * @throws WavFormatException on a NaN or infinite sample under {@link NonFiniteSamples#REJECT}
    * @throws IOException if reading fails
    * @throws IllegalStateException if the reader is closed
@@ -276,6 +277,9 @@ public final class WavReader implements AutoCloseable {
       throw new IllegalStateException("WavReader is closed");
     }
     Objects.checkFromIndexSize(off, len, dst.length);
+    if (len == 0) {
+      return 0;
+    }
     if (framesLeft == 0) {
       return -1;
     }
@@ -293,7 +297,7 @@ public final class WavReader implements AutoCloseable {
         break;
       }
     }
-    return total == 0 && len > 0 ? -1 : total;
+    return total == 0 ? -1 : total;
   }
 
   private void endedEarly(int partialBytes) {
