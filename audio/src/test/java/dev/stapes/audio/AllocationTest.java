@@ -30,7 +30,8 @@ class AllocationTest {
   static long allocated() {
     java.lang.management.ThreadMXBean b = ManagementFactory.getThreadMXBean();
     assumeTrue(b instanceof com.sun.management.ThreadMXBean, "no allocation counter");
-    return ((com.sun.management.ThreadMXBean) b).getThreadAllocatedBytes(Thread.currentThread().getId());
+    return ((com.sun.management.ThreadMXBean) b)
+        .getThreadAllocatedBytes(Thread.currentThread().getId());
   }
 
   static float[] noise(int n) {
@@ -59,7 +60,8 @@ class AllocationTest {
     long bytes = allocated() - before;
     long frames = f.numFramesReady() - framesBefore;
     assertTrue(frames > 7000, "frames " + frames);
-    assertTrue(bytes < 1024, c.name() + ": " + bytes + " bytes allocated over " + frames + " frames");
+    assertTrue(
+        bytes < 1024, c.name() + ": " + bytes + " bytes allocated over " + frames + " frames");
   }
 
   private static void feed(OnlineFeature f, float[] chunk, float[] row) {

@@ -23,6 +23,8 @@ import picocli.CommandLine.Option;
       ModelsCommand.class,
       VadCommand.class,
       ImportCommand.class,
+      FeaturesCommand.class,
+      RunCommand.class,
     })
 public final class StapesCli implements Runnable {
 
