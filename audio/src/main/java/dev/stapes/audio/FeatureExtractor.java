@@ -17,11 +17,11 @@ public final class FeatureExtractor {
     long expected = config.numFrames(samples.length);
     OnlineFeature f =
         new OnlineFeature(
-            config, OnlineFeature.FloorMode.DEFERRED, (int) Math.min(expected + 1, 1 << 24));
+            config, OnlineFeature.FloorMode.DEFERRED, (int) Math.min(expected + 1, 1 << 26));
     f.acceptWaveform(samples, 0, samples.length);
     f.inputFinished();
     int frames = Math.toIntExact(f.numFramesReady());
-    float[] data = new float[frames * f.numBins()];
+    float[] data = new float[Math.multiplyExact(frames, f.numBins())];
     for (int i = 0; i < frames; i++) {
       f.getFrame(i, data, i * f.numBins());
     }
