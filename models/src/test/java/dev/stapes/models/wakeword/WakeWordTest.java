@@ -22,6 +22,7 @@ class WakeWordTest {
 
   static final List<String> KEYWORDS = List.of("alexa", "hey_jarvis", "hey_mycroft");
   static WakeWordModel model;
+  static WakeWordModel onnxModel;
 
   @BeforeAll
   static void load() throws Exception {
@@ -30,6 +31,14 @@ class WakeWordTest {
       cls.add(TestModels.model(ModelCatalog.WAKEWORD_PREFIX + k));
     }
     model =
+        WakeWordModel.open(
+            null,
+            TestModels.model(ModelCatalog.OWW_EMBEDDING),
+            KEYWORDS,
+            cls,
+            MelSource.STAPES,
+            SessionOptions.defaults());
+    onnxModel =
         WakeWordModel.open(
             TestModels.model(ModelCatalog.OWW_MELSPECTROGRAM),
             TestModels.model(ModelCatalog.OWW_EMBEDDING),
@@ -44,6 +53,9 @@ class WakeWordTest {
     if (model != null) {
       model.close();
     }
+    if (onnxModel != null) {
+      onnxModel.close();
+    }
   }
 
   static float[] padded(float[] x, double seconds) {
@@ -54,8 +66,12 @@ class WakeWordTest {
   }
 
   static WakeWordSpotter.Result spot(Path wav) throws Exception {
+    return spot(wav, MelSource.STAPES);
+  }
+
+  static WakeWordSpotter.Result spot(Path wav, MelSource mel) throws Exception {
     float[] audio = padded(AudioFiles.readMono(wav, 16000), 1.5);
-    try (WakeWordStream s = model.newStream()) {
+    try (WakeWordStream s = (mel == MelSource.ONNX ? onnxModel : model).newStream()) {
       return WakeWordSpotter.spot(s, audio, 0.5f, 1.0);
     }
   }
@@ -99,6 +115,13 @@ class WakeWordTest {
   void synthesisedPositivesAreDetectedAndNearMissesAreNot(
       String file, String keyword, String expected) throws Exception {
     WakeWordSpotter.Result r = spot(TestModels.resource("wakeword/" + file));
+    System.out.printf(
+        java.util.Locale.ROOT,
+        "wakeword %-55s %-9s %s max %.4f%n",
+        file,
+        expected,
+        keyword,
+        r.maxScores()[KEYWORDS.indexOf(keyword)]);
     int k = KEYWORDS.indexOf(keyword);
     long hits = r.detections().stream().filter(d -> d.keyword().equals(keyword)).count();
     if (expected.equals("positive")) {
