@@ -77,16 +77,19 @@ class WakeWordTest {
   }
 
   static Stream<Arguments> corpusClips() {
-    return Stream.of(
-        Arguments.of("alexa_test.wav", "alexa"),
-        Arguments.of("hey_mycroft_test.wav", "hey_mycroft"));
+    List<Arguments> out = new ArrayList<>();
+    for (MelSource mel : MelSource.values()) {
+      out.add(Arguments.of("alexa_test.wav", "alexa", mel));
+      out.add(Arguments.of("hey_mycroft_test.wav", "hey_mycroft", mel));
+    }
+    return out.stream();
   }
 
-  @ParameterizedTest
+  @ParameterizedTest(name = "{0} with {2} mel")
   @MethodSource("corpusClips")
-  void realCorpusClipIsDetectedOnceByItsOwnClassifierOnly(String file, String keyword)
-      throws Exception {
-    WakeWordSpotter.Result r = spot(TestModels.corpus(file));
+  void realCorpusClipIsDetectedOnceByItsOwnClassifierOnly(
+      String file, String keyword, MelSource mel) throws Exception {
+    WakeWordSpotter.Result r = spot(TestModels.corpus(file), mel);
     int k = KEYWORDS.indexOf(keyword);
     assertTrue(r.maxScores()[k] > 0.9f, "max score " + r.maxScores()[k]);
     assertEquals(1, r.detections().size(), r.detections().toString());
