@@ -25,6 +25,7 @@ import javax.sound.sampled.AudioSystem;
 import javax.sound.sampled.DataLine;
 import javax.sound.sampled.LineUnavailableException;
 import javax.sound.sampled.TargetDataLine;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import picocli.CommandLine;
@@ -171,6 +172,8 @@ public final class RunCommand implements Callable<Integer> {
       CliSupport.requireFile(input);
     }
     int block = (int) Math.round(blockMs * RATE / 1000.0);
+    // fail fast, before loading models, when there is no microphone
+    TargetDataLine micLine = mic ? openMic(block) : null;
 
     ModelStore store = ModelStore.fromEnvironment();
     SessionOptions options = SessionOptions.builder().optIntraOpThreads(threads).build();
@@ -214,7 +217,7 @@ public final class RunCommand implements Callable<Integer> {
                   + ";"
                   + (seconds == null ? " Ctrl-C to stop." : " for " + seconds + " s."));
           out.flush();
-          stats = runMic(pipeline, block, out);
+          stats = runMic(pipeline, micLine, block);
         } else {
           String name = input == null ? "bundled sample (" + SAMPLE + ")" : input.toString();
           out.println("Streaming " + name + " in " + fmt(blockMs) + " ms blocks through " + what);
@@ -224,6 +227,9 @@ public final class RunCommand implements Callable<Integer> {
         report(out, stats, pipeline, block);
       }
     } finally {
+      if (micLine != null) {
+        micLine.close();
+      }
       if (vad != null) {
         vad.close();
       }
@@ -254,6 +260,9 @@ public final class RunCommand implements Callable<Integer> {
                   .setTaskName("stapes run")
                   .setInitialMax(length)
                   .setUnit(" s", RATE)
+                  // a plain carriage-return consumer: the interactive one needs a terminal that
+                  // jline recognises and printed one line per update here
+                  .setConsumer(new ConsoleProgressBarConsumer(System.err, 100))
                   .build()
               : null) {
         barActive = bar;
@@ -328,7 +337,8 @@ public final class RunCommand implements Callable<Integer> {
     return n;
   }
 
-  private Stats runMic(LivePipeline pipeline, int block, PrintWriter out) throws Exception {
+  /** Opens the default capture line, or says in one line that there is none. */
+  private static TargetDataLine openMic(int block) throws IOException {
     AudioFormat format = new AudioFormat(RATE, 16, 1, true, false);
     DataLine.Info info = new DataLine.Info(TargetDataLine.class, format);
     if (!AudioSystem.isLineSupported(info)) {
@@ -338,13 +348,16 @@ public final class RunCommand implements Callable<Integer> {
               + AudioSystem.getMixerInfo().length
               + " mixers); use IN.wav instead");
     }
-    TargetDataLine line;
     try {
-      line = (TargetDataLine) AudioSystem.getLine(info);
+      TargetDataLine line = (TargetDataLine) AudioSystem.getLine(info);
       line.open(format, block * 2 * 4);
+      return line;
     } catch (LineUnavailableException | IllegalArgumentException | SecurityException e) {
       throw new IOException("no microphone: cannot open the capture line: " + e.getMessage(), e);
     }
+  }
+
+  private Stats runMic(LivePipeline pipeline, TargetDataLine line, int block) throws Exception {
     LatencyRecorder latency = new LatencyRecorder(1 << 22);
     byte[] bytes = new byte[block * 2];
     float[] buf = new float[block];
