@@ -228,6 +228,9 @@ public final class Session implements AutoCloseable {
       throws OrtException, ExecutionProviderException {
     OrtSession.SessionOptions so = new OrtSession.SessionOptions();
     try {
+      // ONNX Runtime's warnings (shape merging, unused initializers) would break the command
+      // line's one-line errors; errors still surface as exceptions
+      so.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
       if (o.intraOpThreads() > 0) {
         so.setIntraOpNumThreads(o.intraOpThreads());
       }

@@ -222,4 +222,81 @@ class StreamTest {
       assertSame(a, s.outputFloats("y"));
     }
   }
+
+  @Test
+  void refusesASpecThatDoesNotFitTheModel() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                accumulator.newStream(
+                    StreamSpec.builder().setAudioInput("audio").setChunkSamples(4).build()));
+    assertEquals("Unknown input name audio, expected one of [x, state]", e.getMessage());
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                accumulator.newStream(
+                    StreamSpec.builder().setAudioInput("x").setChunkSamples(5).build()));
+    assertTrue(
+        e.getMessage().contains("expected contextSamples + chunkSamples = 5"), e.getMessage());
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                accumulator.newStream(
+                    StreamSpec.builder()
+                        .setAudioInput("x")
+                        .setChunkSamples(4)
+                        .addState("state", "nope")
+                        .build()));
+    assertEquals("Unknown output name nope, expected one of [y, state_out]", e.getMessage());
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                accumulator.newStream(
+                    StreamSpec.builder()
+                        .setAudioInput("x")
+                        .setChunkSamples(4)
+                        .addState("state", "state_out", NpyArray.ofFloat32(new float[3], 1, 3))
+                        .build()));
+    assertTrue(e.getMessage().contains("expected [1, 4]"), e.getMessage());
+  }
+
+  @Test
+  void refusesBindingTheAudioOrAStateInput() {
+    try (Stream s = accumulator.newStream(accumulatorSpec());
+        Tensor t = Tensor.ofFloats(new float[4], 1, 4)) {
+      assertTrue(
+          assertThrows(IllegalArgumentException.class, () -> s.bind("x", t))
+              .getMessage()
+              .contains("audio input"));
+      assertTrue(
+          assertThrows(IllegalArgumentException.class, () -> s.bind("state", t))
+              .getMessage()
+              .contains("carries state"));
+    }
+  }
+
+  @Test
+  void refusesAShortChunkWithTheNumbers() {
+    try (Stream s = accumulator.newStream(accumulatorSpec())) {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> s.process(new float[6], 3));
+      assertTrue(e.getMessage().contains("offset=3 length=6"), e.getMessage());
+    }
+  }
+
+  @Test
+  void failsClearlyOnceTheSessionIsClosed() throws IOException {
+    Session session = Session.open(TestModels.model("accumulator"));
+    Stream s = session.newStream(accumulatorSpec());
+    s.process(new float[4]);
+    session.close();
+    assertEquals(
+        "Session is closed",
+        assertThrows(IllegalStateException.class, () -> s.process(new float[4])).getMessage());
+    s.close();
+  }
 }
