@@ -237,6 +237,10 @@ public final class Session implements AutoCloseable {
       if (o.interOpThreads() > 0) {
         so.setInterOpNumThreads(o.interOpThreads());
       }
+      if (!o.allowSpinning()) {
+        so.addConfigEntry("session.intra_op.allow_spinning", "0");
+        so.addConfigEntry("session.inter_op.allow_spinning", "0");
+      }
       so.setOptimizationLevel(fromCache ? OrtSession.SessionOptions.OptLevel.NO_OPT : level(o));
       if (o.executionProvider() == SessionOptions.ExecutionProvider.CUDA) {
         addCuda(so, o.deviceId());
