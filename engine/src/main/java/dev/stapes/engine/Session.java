@@ -478,7 +478,13 @@ public final class Session implements AutoCloseable {
       }
     }
     try {
-      return new Outputs(ort.run(ortFeeds));
+      OrtSession.Result r = ort.run(ortFeeds);
+      try {
+        return new Outputs(r);
+      } catch (RuntimeException e) {
+        r.close();
+        throw e;
+      }
     } catch (OrtException e) {
       throw new ModelFormatException(name + ": run failed: " + oneLine(e.getMessage()), e);
     }
