@@ -25,6 +25,7 @@ import picocli.CommandLine.Option;
       WakewordCommand.class,
       RunCommand.class,
       ImportCommand.class,
+      InferCommand.class,
       FeaturesCommand.class,
     })
 public final class StapesCli implements Runnable {
