@@ -137,4 +137,34 @@ class WakeWordTest {
       assertEquals(keyword, d.keyword(), "false detection " + d);
     }
   }
+
+  @org.junit.jupiter.api.Test
+  void aModelOfTheWrongShapeIsRefusedNamingTheExpectedShape() {
+    // the mel model where a classifier belongs: input [batch, samples], not [1, W, 96]
+    IllegalArgumentException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                WakeWordModel.open(
+                    null,
+                    TestModels.model(ModelCatalog.OWW_EMBEDDING),
+                    List.of("bogus"),
+                    List.of(TestModels.model(ModelCatalog.OWW_MELSPECTROGRAM)),
+                    MelSource.STAPES,
+                    SessionOptions.defaults()));
+    assertTrue(e.getMessage().contains("expected [1, W, 96]"), e.getMessage());
+    // a classifier where the embedding model belongs
+    e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                WakeWordModel.open(
+                    null,
+                    TestModels.model("oww-alexa"),
+                    List.of("alexa"),
+                    List.of(TestModels.model("oww-alexa")),
+                    MelSource.STAPES,
+                    SessionOptions.defaults()));
+    assertTrue(e.getMessage().contains("not openWakeWord's embedding model"), e.getMessage());
+  }
 }
