@@ -3,6 +3,7 @@ package dev.stapes.engine.inject;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import java.io.IOException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -134,6 +135,15 @@ public final class InjectedModel {
 
   void requireTask(String task) {
     taskIndex(task);
+  }
+
+  /**
+   * Opens an engine {@link dev.stapes.engine.Session} on the rewritten model; pair it with {@link
+   * TaskTensors#of(InjectedModel)} to bind tasks.
+   */
+  public dev.stapes.engine.Session openSession(
+      String name, dev.stapes.engine.SessionOptions options) throws IOException {
+    return dev.stapes.engine.Session.fromBytes(model, name, null, options);
   }
 
   /** Opens an ONNX Runtime session on the rewritten model with its tasks' tensors prebuilt. */
