@@ -84,6 +84,11 @@ public final class BottleneckAdapter implements Adapter {
     return new BottleneckAdapter(name, activation, scale, modules);
   }
 
+  /** The same weights under another name (to tell two adapters of one name apart). */
+  public BottleneckAdapter withName(String newName) {
+    return new BottleneckAdapter(newName, activation, scale, modules);
+  }
+
   @Override
   public String name() {
     return name;

@@ -71,6 +71,11 @@ public final class LoraAdapter implements Adapter {
     return new LoraAdapter(name, modules);
   }
 
+  /** The same weights under another name (to tell two adapters of one name apart). */
+  public LoraAdapter withName(String newName) {
+    return new LoraAdapter(newName, modules);
+  }
+
   @Override
   public String name() {
     return name;

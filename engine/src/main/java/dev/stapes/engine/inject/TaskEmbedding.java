@@ -178,6 +178,11 @@ public final class TaskEmbedding implements Adapter {
     return of(fn.replaceFirst("\\.safetensors$", ""), mix, offsets, tokens);
   }
 
+  /** The same weights under another name (to tell two adapters of one name apart). */
+  public TaskEmbedding withName(String newName) {
+    return new TaskEmbedding(newName, headMix, offsets, tokens);
+  }
+
   @Override
   public String name() {
     return name;
