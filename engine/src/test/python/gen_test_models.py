@@ -113,3 +113,10 @@ with open(os.path.join(OUT, "models.json"), "w") as f:
     json.dump({"generator": "engine/src/test/python/gen_test_models.py",
                "onnx": onnx.__version__, "numpy": np.__version__, "opset": 13,
                "models": written}, f, indent=1, sort_keys=True)
+
+# the infer command's tests (models module) use copies of two of these models
+import shutil
+CLI = "models/src/test/resources/dev/stapes/models/cli"
+os.makedirs(CLI, exist_ok=True)
+for name in ("accumulator", "all_types"):
+    shutil.copy(os.path.join(OUT, name + ".onnx"), os.path.join(CLI, name + ".onnx"))

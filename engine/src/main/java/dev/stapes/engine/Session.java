@@ -107,7 +107,7 @@ public final class Session implements AutoCloseable {
     }
     byte[] bytes = Files.readAllBytes(model);
     Path folder = model.toAbsolutePath().getParent();
-    return load(bytes, model.toString(), folder, model, options);
+    return load(bytes, model.toString(), folder, options);
   }
 
   /**
@@ -116,11 +116,10 @@ public final class Session implements AutoCloseable {
    */
   public static Session fromBytes(byte[] bytes, String name, Path folder, SessionOptions options)
       throws IOException {
-    return load(bytes.clone(), name, folder, null, options);
+    return load(bytes.clone(), name, folder, options);
   }
 
-  private static Session load(
-      byte[] bytes, String name, Path folder, Path file, SessionOptions options)
+  private static Session load(byte[] bytes, String name, Path folder, SessionOptions options)
       throws IOException {
     ModelInspector inspected;
     try {
@@ -155,11 +154,13 @@ public final class Session implements AutoCloseable {
           Files.deleteIfExists(keyFile(cache));
           so.setOptimizedModelFilePath(cache.toString());
         }
-        if (file != null && !inspected.externalLocations().isEmpty()) {
-          ort = env.createSession(file.toString(), so); // external data resolves next to the file
-        } else {
-          ort = env.createSession(bytes, so);
+        if (!inspected.externalLocations().isEmpty()) {
+          // checked above: every location is relative and inside the folder
+          so.addConfigEntry(
+              "session.model_external_initializers_file_folder_path",
+              folder.toAbsolutePath().toString());
         }
+        ort = env.createSession(bytes, so);
         if (cache != null) {
           Files.writeString(keyFile(cache), key + "\n", StandardCharsets.UTF_8);
         }

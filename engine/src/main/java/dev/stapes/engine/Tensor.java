@@ -243,11 +243,12 @@ public final class Tensor implements AutoCloseable {
     if (direct != null) {
       b = direct.duplicate().order(ByteOrder.nativeOrder());
     } else {
-      if (!type.creatable()) {
+      try {
+        b = ort.getByteBuffer();
+      } catch (RuntimeException e) {
         throw new IllegalStateException(
-            "ONNX Runtime Java 1.26 cannot read tensors of element type " + type);
+            "ONNX Runtime Java 1.26 cannot read tensors of element type " + type, e);
       }
-      b = ort.getByteBuffer();
       if (b == null) {
         throw new IllegalStateException("ONNX Runtime returned no data for a " + type + " tensor");
       }

@@ -148,6 +148,17 @@ class SessionTest {
   }
 
   @Test
+  void loadsExternalDataFromBytesGivenTheFolder() throws IOException {
+    Path m = TestModels.model("external_ok");
+    byte[] b = Files.readAllBytes(m);
+    try (Session s = Session.fromBytes(b, "bytes", m.getParent(), SessionOptions.defaults());
+        Tensor x = Tensor.ofFloats(new float[] {0, 0, 0, 0}, 4);
+        Session.Outputs out = s.run(Map.of("x", x))) {
+      assertArrayEquals(new float[] {1, 2, 3, 4}, out.get("y").toFloats());
+    }
+  }
+
+  @Test
   void refusesExternalDataFromBytesWithoutAFolder() throws IOException {
     byte[] b = Files.readAllBytes(TestModels.model("external_ok"));
     ModelFormatException e =
