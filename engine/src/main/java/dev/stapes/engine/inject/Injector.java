@@ -79,6 +79,16 @@ public final class Injector {
       return this;
     }
 
+    /**
+     * The base model as bytes whose external data (if any) lies in {@code folder}; it is inlined,
+     * refusing locations outside {@code folder}.
+     */
+    public Builder model(byte[] bytes, String source, Path folder) throws IOException {
+      this.model = OnnxModels.inlineExternalData(OnnxModels.parse(bytes, source), folder);
+      this.source = source;
+      return this;
+    }
+
     /** The base model as a proto. */
     public Builder model(OnnxMl.ModelProto proto) {
       this.model = Objects.requireNonNull(proto, "proto");

@@ -12,6 +12,7 @@ import dev.stapes.engine.inject.ModuleMapping;
 import dev.stapes.engine.inject.Task;
 import dev.stapes.engine.inject.TaskEmbedding;
 import dev.stapes.engine.inject.TaskTensors;
+import dev.stapes.engine.inject.WeightTensor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -37,7 +38,8 @@ import picocli.CommandLine.Option;
  * --merge                     bake everything into constants (LoRA merged into the weights)
  * </pre>
  */
-public final class InjectionOptions {
+public final class InjectionOptions implements InferCommand.Extension {
+  private InjectedModel injected;
 
   @Option(
       names = "--lora",
@@ -71,6 +73,39 @@ public final class InjectionOptions {
       description =
           "Bake adapters into constants and merge LoRA into the weights (default: bound as graph inputs).")
   boolean merge;
+
+  private InjectedModel inject(Injector.Builder b) throws IOException {
+    b.mode(merge ? Injector.Mode.BAKED : Injector.Mode.BOUND).task(task());
+    if (mapping != null) {
+      requireFile(mapping, "--module-mapping");
+      b.mapping(ModuleMapping.read(mapping));
+    }
+    return b.build();
+  }
+
+  @Override
+  public byte[] rewriteModel(byte[] model, Path modelFile) throws IOException {
+    if (isEmpty()) {
+      return model;
+    }
+    Path folder = modelFile == null ? null : modelFile.toAbsolutePath().getParent();
+    injected = inject(Injector.builder().model(model, String.valueOf(modelFile), folder));
+    return injected.modelBytes();
+  }
+
+  @Override
+  public void addInputs(Session session, Map<String, Tensor> feeds) {
+    if (injected == null) {
+      return;
+    }
+    for (Map.Entry<String, WeightTensor> e : injected.boundValues("cli").entrySet()) {
+      Tensor previous =
+          feeds.put(e.getKey(), Tensor.ofFloats(e.getValue().data(), e.getValue().shape()));
+      if (previous != null) {
+        previous.close();
+      }
+    }
+  }
 
   /** Whether no adapter was given. */
   public boolean isEmpty() {
@@ -156,16 +191,7 @@ public final class InjectionOptions {
     if (!Files.isRegularFile(model)) {
       throw new NoSuchFileException(model.toString(), null, "model file not found");
     }
-    Injector.Builder b =
-        Injector.builder()
-            .model(model)
-            .mode(merge ? Injector.Mode.BAKED : Injector.Mode.BOUND)
-            .task(task());
-    if (mapping != null) {
-      requireFile(mapping, "--module-mapping");
-      b.mapping(ModuleMapping.read(mapping));
-    }
-    InjectedModel m = b.build();
+    InjectedModel m = inject(Injector.builder().model(model));
     Session s = m.openSession(model.toString(), options);
     try {
       return new Opened(s, TaskTensors.of(m));
