@@ -401,7 +401,6 @@ public final class Injector {
                 + p.res.linearCount()
                 + " MatMul/Gemm nodes with constant weights, expected exactly 1 for a LoRA branch (name a Linear module)");
       }
-      single(adapter, p, true, true);
       if (m.in() != lin.in() || m.out() != lin.out()) {
         throw new InvalidAdapterException(
             adapter
@@ -617,50 +616,133 @@ public final class Injector {
       if (xin != null && !xin.equals(x)) {
         ed.replaceInput(r.nodes(), x, xin);
       }
-      // Output side: y (renamed y0 inside the module) -> y0 + branches -> y.
+      // Output side. Bottlenecks act on the module output y: y is renamed y0 where it is produced
+      // and read inside the module, the branches add to y0, and the last one writes y, so readers
+      // outside the module and graph outputs are unchanged.
       int loraSlots = 0;
       int bnSlots = 0;
       for (int ti = 0; ti < k; ti++) {
         loraSlots = Math.max(loraSlots, p.lora.get(ti).size());
         bnSlots = Math.max(bnSlots, p.bn.get(ti).size());
       }
-      if (loraSlots == 0 && bnSlots == 0) {
-        return;
-      }
-      String y = r.outputs().get(0);
-      String cur;
-      boolean needBranch =
-          mode != Mode.BAKED
-              || bnSlots > 0
-              || p.res.linear() == null
-              || !p.res.linear().initializer();
-      if (!needBranch) {
-        // BAKED and only LoRA on a mergeable weight: merge, add nothing.
-        for (LoraUse u : p.lora.get(0)) {
-          merge(p.res.linear(), u);
-        }
-        return;
-      }
-      String y0 = ed.fresh("inject/" + mod + "/base");
-      int prod = ed.producer(y);
-      ed.renameOutput(prod, y, y0);
-      ed.replaceInput(r.nodes(), y, y0);
-      cur = y0;
       String h = "inject/" + mod;
-      String xr = null;
-      String yShape = null;
-      if (mode == Mode.PER_ROW) {
-        if (loraSlots > 0) {
-          xr = ed.op("Reshape", h, xin, constL(h, 0, -1, p.res.linear().in()));
+      if (bnSlots > 0) {
+        String y = r.outputs().get(0);
+        String y0 = ed.fresh("inject/" + mod + "/base");
+        ed.renameOutput(ed.producer(y), y, y0);
+        ed.replaceInput(r.nodes(), y, y0);
+        String cur = y0;
+        String yShape = mode == Mode.PER_ROW ? ed.op("Shape", h, y0) : null;
+        for (int s = 0; s < bnSlots; s++) {
+          final int slot = s;
+          BnUse ref = null;
+          int rank = 0;
+          for (int ti = 0; ti < k; ti++) {
+            if (p.bn.get(ti).size() > s) {
+              BnUse u = p.bn.get(ti).get(s);
+              if (ref == null) {
+                ref = u;
+              } else if (ref.m().placement() != u.m().placement() || ref.act() != u.act()) {
+                throw new InvalidModelException(
+                    "module "
+                        + mod
+                        + ": bottleneck "
+                        + s
+                        + " is "
+                        + ref.m().placement()
+                        + "/"
+                        + ref.act()
+                        + " in one task and "
+                        + u.m().placement()
+                        + "/"
+                        + u.act()
+                        + " in another; tasks must agree to share a slot");
+              }
+              rank = Math.max(rank, u.m().rank());
+            }
+          }
+          final int rk = rank;
+          final int din = ref.m().in();
+          final int out = ref.m().out();
+          String hs = h + "/bottleneck" + s;
+          String dw =
+              param(
+                  mod + ".bottleneck" + s + ".down_t",
+                  new long[] {din, rk},
+                  ti -> bnPart(p.bn.get(ti), slot, 0, din, rk, out));
+          String db =
+              param(
+                  mod + ".bottleneck" + s + ".down_bias",
+                  new long[] {rk},
+                  ti -> bnPart(p.bn.get(ti), slot, 1, din, rk, out));
+          String uw =
+              param(
+                  mod + ".bottleneck" + s + ".up_t",
+                  new long[] {rk, out},
+                  ti -> bnPart(p.bn.get(ti), slot, 2, din, rk, out));
+          String ub =
+              param(
+                  mod + ".bottleneck" + s + ".up_bias",
+                  new long[] {out},
+                  ti -> bnPart(p.bn.get(ti), slot, 3, din, rk, out));
+          String sc =
+              param(
+                  mod + ".bottleneck" + s + ".scale",
+                  new long[0],
+                  ti -> scalar(p.bn.get(ti).size() > slot ? p.bn.get(ti).get(slot).scale() : 0f));
+          for (int ti = 0; ti < k; ti++) {
+            if (p.bn.get(ti).size() > s) {
+              BnUse u = p.bn.get(ti).get(s);
+              recordScale(ti, u.adapter(), sc, u.scale());
+            }
+          }
+          boolean seq = ref.m().placement() == BottleneckAdapter.Placement.SEQUENTIAL;
+          String z = seq ? cur : xin;
+          String hid;
+          String u;
+          if (mode == Mode.PER_ROW) {
+            String zr = ed.op("Reshape", hs, z, constL(hs, 0, -1, din));
+            String b1 = ed.op("Reshape", hs, rows(db, hs), constL(hs, 0, 1, -1));
+            hid = ed.op("Add", hs, ed.op("MatMul", hs, zr, rows(dw, hs)), b1);
+            hid = activation(hs, hid, ref.act());
+            String b2 = ed.op("Reshape", hs, rows(ub, hs), constL(hs, 0, 1, -1));
+            String s3 = ed.op("Reshape", hs, rows(sc, hs), constL(hs, -1, 1, 1));
+            u = ed.op("Mul", hs, ed.op("Add", hs, ed.op("MatMul", hs, hid, rows(uw, hs)), b2), s3);
+            u = ed.op("Reshape", hs, u, yShape);
+          } else {
+            hid = ed.op("Add", hs, ed.op("MatMul", hs, z, dw), db);
+            hid = activation(hs, hid, ref.act());
+            u = ed.op("Mul", hs, ed.op("Add", hs, ed.op("MatMul", hs, hid, uw), ub), sc);
+          }
+          cur = ed.op("Add", hs, cur, u);
         }
-        yShape = ed.op("Shape", h, y0);
+        ed.renameLastOutput(y);
+      }
+      if (loraSlots == 0) {
+        return;
+      }
+      // LoRA acts at the linear node itself: y_lin' = y_lin + s (x_lin A^T) B^T, the same as
+      // merging into W, whatever reshapes or bias adds surround it. Merged when baked.
+      ModuleIndex.Linear lin = p.res.linear();
+      if (mode == Mode.BAKED && lin.initializer()) {
+        for (LoraUse u : p.lora.get(0)) {
+          merge(lin, u);
+        }
+        return;
+      }
+      String xl = ed.nodeInput(lin.node(), 0);
+      String yl = ed.nodeOutput(lin.node(), 0);
+      String yl0 = ed.fresh("inject/" + mod + "/linear");
+      ed.renameOutput(lin.node(), yl, yl0);
+      String cur = yl0;
+      String xr = null;
+      String ylShape = null;
+      if (mode == Mode.PER_ROW) {
+        xr = ed.op("Reshape", h, xl, constL(h, 0, -1, lin.in()));
+        ylShape = ed.op("Shape", h, yl0);
       }
       for (int s = 0; s < loraSlots; s++) {
         final int slot = s;
-        if (mode == Mode.BAKED && p.res.linear().initializer()) {
-          merge(p.res.linear(), p.lora.get(0).get(s));
-          continue;
-        }
         int rank = 0;
         for (int ti = 0; ti < k; ti++) {
           if (p.lora.get(ti).size() > s) {
@@ -696,102 +778,14 @@ public final class Injector {
         if (mode == Mode.PER_ROW) {
           String s3 = ed.op("Reshape", hs, rows(sc, hs), constL(hs, -1, 1, 1));
           String t = ed.op("Mul", hs, ed.op("MatMul", hs, xr, rows(aT, hs)), s3);
-          d = ed.op("Reshape", hs, ed.op("MatMul", hs, t, rows(bT, hs)), yShape);
+          d = ed.op("Reshape", hs, ed.op("MatMul", hs, t, rows(bT, hs)), ylShape);
         } else {
-          String t = ed.op("Mul", hs, ed.op("MatMul", hs, xin, aT), sc);
+          String t = ed.op("Mul", hs, ed.op("MatMul", hs, xl, aT), sc);
           d = ed.op("MatMul", hs, t, bT);
         }
         cur = ed.op("Add", hs, cur, d);
       }
-      for (int s = 0; s < bnSlots; s++) {
-        final int slot = s;
-        BnUse ref = null;
-        int rank = 0;
-        for (int ti = 0; ti < k; ti++) {
-          if (p.bn.get(ti).size() > s) {
-            BnUse u = p.bn.get(ti).get(s);
-            if (ref == null) {
-              ref = u;
-            } else if (ref.m().placement() != u.m().placement() || ref.act() != u.act()) {
-              throw new InvalidModelException(
-                  "module "
-                      + mod
-                      + ": bottleneck "
-                      + s
-                      + " is "
-                      + ref.m().placement()
-                      + "/"
-                      + ref.act()
-                      + " in one task and "
-                      + u.m().placement()
-                      + "/"
-                      + u.act()
-                      + " in another; tasks must agree to share a slot");
-            }
-            rank = Math.max(rank, u.m().rank());
-          }
-        }
-        final int rk = rank;
-        final int din = ref.m().in();
-        final int out = ref.m().out();
-        String hs = h + "/bottleneck" + s;
-        String dw =
-            param(
-                mod + ".bottleneck" + s + ".down_t",
-                new long[] {din, rk},
-                ti -> bnPart(p.bn.get(ti), slot, 0, din, rk, out));
-        String db =
-            param(
-                mod + ".bottleneck" + s + ".down_bias",
-                new long[] {rk},
-                ti -> bnPart(p.bn.get(ti), slot, 1, din, rk, out));
-        String uw =
-            param(
-                mod + ".bottleneck" + s + ".up_t",
-                new long[] {rk, out},
-                ti -> bnPart(p.bn.get(ti), slot, 2, din, rk, out));
-        String ub =
-            param(
-                mod + ".bottleneck" + s + ".up_bias",
-                new long[] {out},
-                ti -> bnPart(p.bn.get(ti), slot, 3, din, rk, out));
-        String sc =
-            param(
-                mod + ".bottleneck" + s + ".scale",
-                new long[0],
-                ti -> scalar(p.bn.get(ti).size() > slot ? p.bn.get(ti).get(slot).scale() : 0f));
-        for (int ti = 0; ti < k; ti++) {
-          if (p.bn.get(ti).size() > s) {
-            BnUse u = p.bn.get(ti).get(s);
-            recordScale(ti, u.adapter(), sc, u.scale());
-          }
-        }
-        boolean seq = ref.m().placement() == BottleneckAdapter.Placement.SEQUENTIAL;
-        String z = seq ? cur : xin;
-        String hid;
-        String u;
-        if (mode == Mode.PER_ROW) {
-          String zr = ed.op("Reshape", hs, z, constL(hs, 0, -1, din));
-          String b1 = ed.op("Reshape", hs, rows(db, hs), constL(hs, 0, 1, -1));
-          hid = ed.op("Add", hs, ed.op("MatMul", hs, zr, rows(dw, hs)), b1);
-          hid = activation(hs, hid, ref.act());
-          String b2 = ed.op("Reshape", hs, rows(ub, hs), constL(hs, 0, 1, -1));
-          String s3 = ed.op("Reshape", hs, rows(sc, hs), constL(hs, -1, 1, 1));
-          u = ed.op("Mul", hs, ed.op("Add", hs, ed.op("MatMul", hs, hid, rows(uw, hs)), b2), s3);
-          u = ed.op("Reshape", hs, u, yShape);
-        } else {
-          hid = ed.op("Add", hs, ed.op("MatMul", hs, z, dw), db);
-          hid = activation(hs, hid, ref.act());
-          u = ed.op("Mul", hs, ed.op("Add", hs, ed.op("MatMul", hs, hid, uw), ub), sc);
-        }
-        cur = ed.op("Add", hs, cur, u);
-      }
-      // The last node writes the module's original output name, so consumers and graph outputs
-      // stay.
-      if (cur.equals(y0)) {
-        ed.op("Identity", h + "/out", cur);
-      }
-      ed.renameLastOutput(y);
+      ed.renameLastOutput(yl);
     }
 
     String activation(String h, String v, BottleneckAdapter.Activation act) {

@@ -141,6 +141,16 @@ public final class GraphEditor {
     }
   }
 
+  /** Input {@code k} of node {@code i} as it is now. */
+  public String nodeInput(int node, int k) {
+    return nodes.get(node).getInput(k);
+  }
+
+  /** Output {@code k} of node {@code i} as it is now. */
+  public String nodeOutput(int node, int k) {
+    return nodes.get(node).getOutput(k);
+  }
+
   /** Sets input {@code k} of original node {@code i}. */
   public void setInput(int node, int k, String to) {
     nodes.get(node).setInput(k, to);
