@@ -76,7 +76,8 @@ class EngineIntegrationTest {
       System.out.printf(
           "task switch (whisper fixture, %d bound inputs): %.2f us per switch, %d bytes allocated over %d switches%n",
           m.boundValues("all").size(), ns / 1e3 / n, bytes, n);
-      // Best of three rounds; a stray allocation by the JIT or the measuring itself is not per switch.
+      // Best of three rounds; a stray allocation by the JIT or the measuring itself is not per
+      // switch.
       assertEquals(0, bytes / n, bytes + " bytes allocated by " + n + " task switches");
       assertTrue(ns / n < 1_000_000, "task switch took " + ns / n + " ns");
     }
