@@ -212,6 +212,61 @@ public final class LoraAdapter implements Adapter {
         dir.getFileName() == null ? dir.toString() : dir.getFileName().toString(), modules);
   }
 
+  /**
+   * Writes this adapter as a PEFT LoRA directory ({@code adapter_config.json} and {@code
+   * adapter_model.safetensors}, F32), with {@code r} and {@code lora_alpha} from the first module
+   * and {@code rank_pattern} / {@code alpha_pattern} entries for modules that differ.
+   */
+  public void writePeft(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    Map<String, WeightTensor> t = new LinkedHashMap<>();
+    StringBuilder ranks = new StringBuilder();
+    StringBuilder alphas = new StringBuilder();
+    StringBuilder targets = new StringBuilder();
+    int r0 = -1;
+    double a0 = 0;
+    for (Map.Entry<String, Module> e : modules.entrySet()) {
+      Module m = e.getValue();
+      t.put("base_model.model." + e.getKey() + ".lora_A.weight", m.a());
+      t.put("base_model.model." + e.getKey() + ".lora_B.weight", m.b());
+      double alpha = (double) m.scale() * m.rank();
+      if (r0 < 0) {
+        r0 = m.rank();
+        a0 = alpha;
+      }
+      if (m.rank() != r0) {
+        ranks
+            .append(ranks.length() == 0 ? "" : ", ")
+            .append(Json.quote(e.getKey().replace(".", "\\.")))
+            .append(": ")
+            .append(m.rank());
+      }
+      if (alpha != a0) {
+        alphas
+            .append(alphas.length() == 0 ? "" : ", ")
+            .append(Json.quote(e.getKey().replace(".", "\\.")))
+            .append(": ")
+            .append(alpha);
+      }
+      targets.append(targets.length() == 0 ? "" : ", ").append(Json.quote(e.getKey()));
+    }
+    String cfg =
+        "{\n  \"peft_type\": \"LORA\",\n  \"r\": "
+            + Math.max(r0, 1)
+            + ",\n  \"lora_alpha\": "
+            + a0
+            + ",\n  \"target_modules\": ["
+            + targets
+            + "],\n  \"rank_pattern\": {"
+            + ranks
+            + "},\n  \"alpha_pattern\": {"
+            + alphas
+            + "},\n  \"bias\": \"none\",\n  \"use_rslora\": false,\n"
+            + "  \"fan_in_fan_out\": false\n}\n";
+    Files.writeString(dir.resolve("adapter_config.json"), cfg);
+    Safetensors.write(dir.resolve("adapter_model.safetensors"), t, Map.of("format", "pt"));
+  }
+
   private static void check(String src, String module, WeightTensor a, WeightTensor b, int rank)
       throws InvalidAdapterException {
     if (a.rank() != 2 || b.rank() != 2) {

@@ -48,7 +48,39 @@ class InjectionTimingsTest {
   void perCallFigures() throws Exception {
     String dir = System.getProperty("stapes.inject.timings");
     assumeTrue(dir != null && !dir.isEmpty(), "set -Dstapes.inject.timings=DIR to measure");
-    Path d = Path.of(dir);
+    Path d;
+    if (dir.equals("synthetic")) {
+      // No Python: the generated Whisper-like encoder of the same size, and two rank-8 LoRAs.
+      d = Files.createTempDirectory("stapes-inject-timings");
+      Files.write(
+          d.resolve("whisper-large-bench.onnx"),
+          SyntheticTransformer.whisperLike(12, 256, 4, 1024, 80, 1).toByteArray());
+      SyntheticTransformer.randomLora("lora-qv-r8", 12, 256, 1024, 8, 16f, 2, "q_proj", "v_proj")
+          .writePeft(d.resolve("lora-qv-r8"));
+      SyntheticTransformer.randomLora(
+              "lora-all-r8",
+              12,
+              256,
+              1024,
+              8,
+              16f,
+              3,
+              "q_proj",
+              "k_proj",
+              "v_proj",
+              "out_proj",
+              "fc1",
+              "fc2")
+          .writePeft(d.resolve("lora-all-r8"));
+      float[] mel = new float[100 * 80];
+      for (int i = 0; i < mel.length; i++) {
+        mel[i] = (float) Math.sin(i * 0.013);
+      }
+      dev.stapes.engine.Npy.writeFloat32(
+          d.resolve("whisper-large-bench.input.npy"), mel, 1, 100, 80);
+    } else {
+      d = Path.of(dir);
+    }
     Path model = d.resolve("whisper-large-bench.onnx");
     assumeTrue(Files.isRegularFile(model), "no " + model);
     int warm = Integer.getInteger("stapes.inject.warmup", 20);
