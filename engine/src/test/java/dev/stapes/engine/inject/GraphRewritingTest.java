@@ -219,4 +219,65 @@ class GraphRewritingTest {
     }
     assertTrue(Fixtures.maxAbsDiff(bound.get("encoder_out"), baked.get("encoder_out")) < 1e-5);
   }
+
+  /**
+   * The BERT fixture with pooler.dense as Gemm transB=0 (weight [in, out]) and alpha=0.5 (weight
+   * doubled).
+   */
+  static OnnxMl.ModelProto gemmVariant(OnnxMl.ModelProto p) throws Exception {
+    OnnxMl.GraphProto.Builder g = p.getGraph().toBuilder();
+    for (int i = 0; i < g.getInitializerCount(); i++) {
+      if (g.getInitializer(i).getName().equals("pooler.dense.weight")) {
+        WeightTensor w = OnnxModels.toWeights(g.getInitializer(i)).transpose();
+        float[] d = w.data();
+        for (int k = 0; k < d.length; k++) {
+          d[k] *= 2f;
+        }
+        g.setInitializer(i, OnnxModels.floatTensor("pooler.dense.weight", w));
+      }
+    }
+    for (int i = 0; i < g.getNodeCount(); i++) {
+      OnnxMl.NodeProto n = g.getNode(i);
+      if (n.getOpType().equals("Gemm")) {
+        OnnxMl.NodeProto.Builder b = n.toBuilder().clearAttribute();
+        b.addAttribute(
+            OnnxMl.AttributeProto.newBuilder()
+                .setName("alpha")
+                .setType(OnnxMl.AttributeProto.AttributeType.FLOAT)
+                .setF(0.5f));
+        b.addAttribute(
+            OnnxMl.AttributeProto.newBuilder()
+                .setName("beta")
+                .setType(OnnxMl.AttributeProto.AttributeType.FLOAT)
+                .setF(1f));
+        b.addAttribute(
+            OnnxMl.AttributeProto.newBuilder()
+                .setName("transB")
+                .setType(OnnxMl.AttributeProto.AttributeType.INT)
+                .setI(0));
+        g.setNode(i, b);
+      }
+    }
+    return p.toBuilder().setGraph(g).build();
+  }
+
+  @Test
+  void gemmWithoutTransposeAndWithAlphaMergesInItsLayout() throws Exception {
+    OnnxMl.ModelProto v = gemmVariant(OnnxModels.read(Fixtures.modelPath("bert")));
+    assertEquals(
+        ModuleIndex.Layout.IN_OUT,
+        new ModuleIndex(v.getGraph(), null).resolve("pooler.dense").linear().layout());
+    Task t = Fixtures.task("bert", "lora1");
+    for (Injector.Mode mode : List.of(Injector.Mode.BOUND, Injector.Mode.BAKED)) {
+      try (InjectedSession s =
+          Injector.builder()
+              .model(v)
+              .mode(mode)
+              .task(t)
+              .build()
+              .open(ENV, new OrtSession.SessionOptions())) {
+        FixtureInjectionTest.check(Fixtures.run(s, "bert", "lora1"), "bert", "lora1");
+      }
+    }
+  }
 }
