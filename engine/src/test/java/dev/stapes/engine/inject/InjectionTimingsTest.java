@@ -40,6 +40,27 @@ class InjectionTimingsTest {
     return new double[] {t[n / 2] / 1e3, mean / 1e3};
   }
 
+  /** Runs a and b alternately (so that load changes hit both alike); p50 of each. */
+  static double[] interleaved(Call a, Call b, int warm, int n) throws Exception {
+    for (int i = 0; i < warm; i++) {
+      a.run();
+      b.run();
+    }
+    long[] ta = new long[n];
+    long[] tb = new long[n];
+    for (int i = 0; i < n; i++) {
+      long t0 = System.nanoTime();
+      a.run();
+      long t1 = System.nanoTime();
+      b.run();
+      ta[i] = t1 - t0;
+      tb[i] = System.nanoTime() - t1;
+    }
+    Arrays.sort(ta);
+    Arrays.sort(tb);
+    return new double[] {ta[n / 2] / 1e3, tb[n / 2] / 1e3};
+  }
+
   static void row(String what, double[] v) {
     System.out.printf("| %-58s | %10.1f | %10.1f |%n", what, v[0], v[1]);
   }
@@ -105,13 +126,16 @@ class InjectionTimingsTest {
               TaskTensors tt = TaskTensors.of(m)) {
             Map<String, Tensor> feeds = new HashMap<>(f);
             tt.putInto(feeds, "t");
-            row(
+            double[] ab =
+                interleaved(() -> base.run(f).close(), () -> s.run(feeds).close(), warm, n);
+            String what =
                 (mode == Injector.Mode.BOUND ? "bound " : "merged ")
                     + l.name()
                     + " ("
                     + l.modules().size()
-                    + " modules)",
-                time(() -> s.run(feeds).close(), warm, n));
+                    + " modules), p50 interleaved with base";
+            System.out.printf(
+                "| %-58s | %10.1f | base %.1f, ratio %.3f |%n", what, ab[1], ab[0], ab[1] / ab[0]);
           }
         }
       }
