@@ -228,11 +228,18 @@ public final class Session implements AutoCloseable {
       throws OrtException, ExecutionProviderException {
     OrtSession.SessionOptions so = new OrtSession.SessionOptions();
     try {
+      // ONNX Runtime's warnings (shape merging, unused initializers) would break the command
+      // line's one-line errors; errors still surface as exceptions
+      so.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
       if (o.intraOpThreads() > 0) {
         so.setIntraOpNumThreads(o.intraOpThreads());
       }
       if (o.interOpThreads() > 0) {
         so.setInterOpNumThreads(o.interOpThreads());
+      }
+      if (!o.allowSpinning()) {
+        so.addConfigEntry("session.intra_op.allow_spinning", "0");
+        so.addConfigEntry("session.inter_op.allow_spinning", "0");
       }
       so.setOptimizationLevel(fromCache ? OrtSession.SessionOptions.OptLevel.NO_OPT : level(o));
       if (o.executionProvider() == SessionOptions.ExecutionProvider.CUDA) {
@@ -471,7 +478,13 @@ public final class Session implements AutoCloseable {
       }
     }
     try {
-      return new Outputs(ort.run(ortFeeds));
+      OrtSession.Result r = ort.run(ortFeeds);
+      try {
+        return new Outputs(r);
+      } catch (RuntimeException e) {
+        r.close();
+        throw e;
+      }
     } catch (OrtException e) {
       throw new ModelFormatException(name + ": run failed: " + oneLine(e.getMessage()), e);
     }

@@ -203,10 +203,11 @@ class SessionTest {
             .optOptimizedModelCache(Path.of("cache.onnx"))
             .optWarmupRuns(3)
             .optCuda(1)
+            .optAllowSpinning(false)
             .build();
     assertEquals(
         "SessionOptions[executionProvider=CUDA, deviceId=1, intraOpThreads=2, interOpThreads=1,"
-            + " optimizationLevel=BASIC, optimizedModelCache=cache.onnx, warmupRuns=3]",
+            + " optimizationLevel=BASIC, optimizedModelCache=cache.onnx, warmupRuns=3, allowSpinning=false]",
         o.toString());
     assertEquals(o, o.toBuilder().build());
     assertEquals(
@@ -225,6 +226,7 @@ class SessionTest {
             .optInterOpThreads(1)
             .optOptimizationLevel(SessionOptions.OptimizationLevel.NONE)
             .optWarmupRuns(2)
+            .optAllowSpinning(false)
             .build();
     try (Session s = Session.open(TestModels.model("context"), o)) {
       assertEquals(o, s.options());

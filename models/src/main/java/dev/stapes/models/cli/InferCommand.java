@@ -75,9 +75,10 @@ public final class InferCommand implements Callable<Integer> {
 
   @Option(
       names = "--input",
-      required = true,
       paramLabel = "NAME=FILE",
-      description = "An input tensor: NAME=F.npy or NAME=F.pb (repeat for each input).")
+      description =
+          "An input tensor: NAME=F.npy or NAME=F.pb (repeat for each input; none for a model"
+              + " without inputs).")
   List<String> inputs = new ArrayList<>();
 
   @Option(

@@ -24,6 +24,8 @@ import picocli.CommandLine.Option;
       VadCommand.class,
       ImportCommand.class,
       InferCommand.class,
+      FeaturesCommand.class,
+      RunCommand.class,
     })
 public final class StapesCli implements Runnable {
 
