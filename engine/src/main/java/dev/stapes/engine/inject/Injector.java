@@ -231,6 +231,14 @@ public final class Injector {
         ed.putInitializer(OnnxModels.floatTensor(mergedName.get(e.getKey()), e.getValue()));
       }
       OnnxMl.GraphProto g = ed.build();
+      boolean tokens = false;
+      for (Plan p : plans.values()) {
+        tokens |= p.token.length > 0 && p.token[0] != null;
+      }
+      if (tokens) {
+        // Tokens lengthen the sequence downstream: drop shape hints that may state the old length.
+        g = g.toBuilder().clearValueInfo().build();
+      }
       added = g.getNodeCount() - before;
       OnnxMl.ModelProto out = model.toBuilder().setGraph(g).build();
       List<String> names = new ArrayList<>();
