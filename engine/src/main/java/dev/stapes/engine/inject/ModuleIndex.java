@@ -183,6 +183,20 @@ public final class ModuleIndex {
    *     closest module names that are
    */
   public Module resolve(String module) throws InvalidAdapterException {
+    if (mapping.nodes(module) == null) {
+      for (Map.Entry<String, String> e : mapping.prefixes().entrySet()) {
+        if (module.startsWith(e.getKey())) {
+          String renamed = e.getValue() + module.substring(e.getKey().length());
+          Module m = resolveExact(renamed);
+          return new Module(
+              module, m.nodes(), m.inputs(), m.outputs(), m.linear(), m.linearCount());
+        }
+      }
+    }
+    return resolveExact(module);
+  }
+
+  private Module resolveExact(String module) throws InvalidAdapterException {
     Set<Integer> nodes = new LinkedHashSet<>();
     List<String> mapped = mapping.nodes(module);
     if (mapped != null) {
@@ -228,6 +242,7 @@ public final class ModuleIndex {
               + module
               + " is not in the graph; closest module names: "
               + closest(module, known, 5)
+              + prefixHint(module)
               + " (an adapter for another model, or a graph without PyTorch scopes: pass a module mapping)");
     }
     return describe(module, nodes);
@@ -352,6 +367,31 @@ public final class ModuleIndex {
         List.copyOf(outputs),
         linearCount == 1 ? linear : null,
         linearCount);
+  }
+
+  /** A hint when the graph holds the module under a shorter or longer prefix. */
+  private String prefixHint(String module) {
+    for (String k : known) {
+      if (module.endsWith("." + k) && k.contains(".")) {
+        String p = module.substring(0, module.length() - k.length());
+        return "; the graph has "
+            + k
+            + ": if it was exported from submodule "
+            + p.substring(0, p.length() - 1)
+            + ", map the prefix with {\"prefixes\": {\""
+            + p
+            + "\": \"\"}}";
+      }
+      if (k.endsWith("." + module)) {
+        String p = k.substring(0, k.length() - module.length());
+        return "; the graph has "
+            + k
+            + ": map the prefix with {\"prefixes\": {\"\": \""
+            + p
+            + "\"}}";
+      }
+    }
+    return "";
   }
 
   /** The {@code k} names closest to {@code name} by edit distance. */

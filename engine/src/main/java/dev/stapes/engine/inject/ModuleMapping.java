@@ -27,18 +27,36 @@ import java.util.Set;
  * }</pre>
  *
  * A value is a node name, a list of node names, or a prefix ending in {@code /} or {@code *} that
- * takes every node whose name starts with it. The module's input and output follow from the nodes
- * as for scopes: the input is the tensor consumed by those nodes and produced elsewhere, the output
- * the tensor they produce that is consumed elsewhere or is a graph output.
+ * takes every node whose name starts with it. An optional {@code "prefixes"} object renames
+ * module-name prefixes before the graph is searched: {@code {"model.encoder.": ""}} applies an
+ * adapter trained on a whole model to an export of its encoder alone. The module's input and output
+ * follow from the nodes as for scopes: the input is the tensor consumed by those nodes and produced
+ * elsewhere, the output the tensor they produce that is consumed elsewhere or is a graph output.
  */
 public final class ModuleMapping {
   /** The optional {@code format} value. */
   public static final String FORMAT = "stapes.module-mapping";
 
   private final Map<String, List<String>> modules;
+  private final Map<String, String> prefixes;
 
-  private ModuleMapping(Map<String, List<String>> modules) {
+  private ModuleMapping(Map<String, List<String>> modules, Map<String, String> prefixes) {
     this.modules = Collections.unmodifiableMap(modules);
+    this.prefixes = Collections.unmodifiableMap(prefixes);
+  }
+
+  /**
+   * A mapping that renames module-name prefixes: a module whose name starts with a key is looked up
+   * with that prefix replaced by the value (e.g. {@code "model.encoder." -> ""} for an adapter
+   * trained on a whole Hugging Face model applied to an export of its encoder).
+   */
+  public static ModuleMapping ofPrefixes(Map<String, String> prefixes) {
+    return new ModuleMapping(Map.of(), new LinkedHashMap<>(prefixes));
+  }
+
+  /** Prefix renames, in the order they are tried. */
+  public Map<String, String> prefixes() {
+    return prefixes;
   }
 
   /** A mapping from module names to node names or prefixes. */
@@ -50,12 +68,12 @@ public final class ModuleMapping {
       }
       m.put(e.getKey(), List.copyOf(e.getValue()));
     }
-    return new ModuleMapping(m);
+    return new ModuleMapping(m, Map.of());
   }
 
   /** An empty mapping. */
   public static ModuleMapping empty() {
-    return new ModuleMapping(Map.of());
+    return new ModuleMapping(Map.of(), Map.of());
   }
 
   /** Reads a mapping file. */
@@ -73,8 +91,25 @@ public final class ModuleMapping {
     if (fmt != null && !FORMAT.equals(fmt)) {
       throw new InvalidAdapterException(file + ": format=" + fmt + ", expected " + FORMAT);
     }
-    if (!(root.get("modules") instanceof Map<?, ?> mods)) {
-      throw new InvalidAdapterException(file + ": no \"modules\" object");
+    Map<String, String> prefixes = new LinkedHashMap<>();
+    if (root.get("prefixes") instanceof Map<?, ?> pm) {
+      for (Map.Entry<?, ?> e : pm.entrySet()) {
+        if (!(e.getValue() instanceof String v)) {
+          throw new InvalidAdapterException(
+              file + ": prefix " + e.getKey() + " must map to a string");
+        }
+        prefixes.put((String) e.getKey(), v);
+      }
+    } else if (root.containsKey("prefixes")) {
+      throw new InvalidAdapterException(file + ": \"prefixes\" must be an object");
+    }
+    Object modsObj = root.containsKey("modules") ? root.get("modules") : Map.of();
+    if (!(modsObj instanceof Map<?, ?> mods)) {
+      throw new InvalidAdapterException(file + ": \"modules\" must be an object");
+    }
+    if (mods.isEmpty() && prefixes.isEmpty()) {
+      throw new InvalidAdapterException(
+          file + ": neither \"modules\" nor \"prefixes\" maps anything");
     }
     Map<String, List<String>> m = new LinkedHashMap<>();
     for (Map.Entry<?, ?> e : mods.entrySet()) {
@@ -98,7 +133,7 @@ public final class ModuleMapping {
       }
       m.put((String) e.getKey(), nodes);
     }
-    return new ModuleMapping(m);
+    return new ModuleMapping(m, prefixes);
   }
 
   /** Module names in this mapping. */
@@ -113,6 +148,6 @@ public final class ModuleMapping {
 
   @Override
   public String toString() {
-    return "ModuleMapping" + modules;
+    return "ModuleMapping[modules=" + modules + ", prefixes=" + prefixes + "]";
   }
 }

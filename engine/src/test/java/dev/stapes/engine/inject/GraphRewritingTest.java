@@ -280,4 +280,36 @@ class GraphRewritingTest {
       }
     }
   }
+
+  @Test
+  void prefixMappingAppliesAnAdapterTrainedOnAWrappingModel() throws Exception {
+    LoraAdapter lora = (LoraAdapter) Fixtures.adapter("whisper", "lora1");
+    Map<String, LoraAdapter.Module> wrapped = new LinkedHashMap<>();
+    lora.branches().forEach((k, v) -> wrapped.put("model." + k, v));
+    LoraAdapter hf = LoraAdapter.of("lora1", wrapped);
+    InvalidAdapterException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            InvalidAdapterException.class,
+            () ->
+                Injector.builder()
+                    .model(Fixtures.modelPath("whisper"))
+                    .task(Task.of("t", hf))
+                    .build());
+    assertTrue(e.getMessage().contains("{\"prefixes\": {\"model.\": \"\"}}"), e.getMessage());
+    Path f = tmp.resolve("prefixes.json");
+    Files.writeString(
+        f, "{\"format\": \"stapes.module-mapping\", \"prefixes\": {\"model.\": \"\"}}");
+    for (ModuleMapping mapping :
+        List.of(ModuleMapping.ofPrefixes(Map.of("model.", "")), ModuleMapping.read(f))) {
+      InjectedModel m =
+          Injector.builder()
+              .model(Fixtures.modelPath("whisper"))
+              .mapping(mapping)
+              .task(Task.of("lora1", hf))
+              .build();
+      try (InjectedSession s = m.open(ENV, new OrtSession.SessionOptions())) {
+        FixtureInjectionTest.check(Fixtures.run(s, "whisper", "lora1"), "whisper", "lora1");
+      }
+    }
+  }
 }
