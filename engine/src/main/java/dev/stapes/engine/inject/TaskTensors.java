@@ -3,7 +3,6 @@ package dev.stapes.engine.inject;
 import dev.stapes.engine.ElementType;
 import dev.stapes.engine.Stream;
 import dev.stapes.engine.Tensor;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.HashMap;
@@ -102,10 +101,52 @@ public final class TaskTensors implements AutoCloseable {
   }
 
   /**
-   * A new int64 [batch] tensor for the task-index input of a {@link Injector.Mode#PER_ROW} model,
-   * every row set to task 0; set rows with {@link #setRowTask}. The caller owns it.
+   * The per-row task index of a {@link Injector.Mode#PER_ROW} model for batches of {@code batch}
+   * rows: an int64 [batch] tensor with a cached view, so setting rows allocates nothing. Every row
+   * starts at task 0. The caller owns it and closes it.
    */
-  public Tensor newTaskIndex(int batch) {
+  public final class TaskIndex implements AutoCloseable {
+    private final Tensor tensor;
+    private final java.nio.LongBuffer rows;
+
+    private TaskIndex(int batch) {
+      this.tensor = Tensor.zeros(ElementType.INT64, batch);
+      this.rows = tensor.writableData().order(ByteOrder.nativeOrder()).asLongBuffer();
+    }
+
+    /** Row {@code row} uses {@code task}; no allocation. */
+    public TaskIndex set(int row, String task) {
+      if (row < 0 || row >= rows.capacity()) {
+        throw new IllegalArgumentException("row=" + row + ", expected 0.." + (rows.capacity() - 1));
+      }
+      rows.put(row, model.taskIndex(task));
+      return this;
+    }
+
+    /** The int64 [batch] tensor. */
+    public Tensor tensor() {
+      return tensor;
+    }
+
+    /** Puts the task index and the stacked weights into {@code feeds}. */
+    public void putInto(Map<String, Tensor> feeds) {
+      feeds.put(model.taskIndexInput(), tensor);
+      TaskTensors.this.putInto(feeds, model.tasks().get(0));
+    }
+
+    /** Closes the tensor; idempotent. */
+    @Override
+    public void close() {
+      tensor.close();
+    }
+  }
+
+  /**
+   * A per-row task index for batches of {@code batch} rows ({@link Injector.Mode#PER_ROW} only).
+   *
+   * @throws IllegalStateException when the model has no task-index input
+   */
+  public TaskIndex newTaskIndex(int batch) {
     if (model.taskIndexInput() == null) {
       throw new IllegalStateException(
           "the model has no task-index input (mode " + model.mode() + ")");
@@ -113,17 +154,7 @@ public final class TaskTensors implements AutoCloseable {
     if (batch < 1) {
       throw new IllegalArgumentException("batch=" + batch + ", expected at least 1");
     }
-    return Tensor.zeros(ElementType.INT64, batch);
-  }
-
-  /** Sets row {@code row} of a task-index tensor to {@code task}. */
-  public void setRowTask(Tensor taskIndex, int row, String task) {
-    long batch = taskIndex.shape()[0];
-    if (row < 0 || row >= batch) {
-      throw new IllegalArgumentException("row=" + row + ", expected 0.." + (batch - 1));
-    }
-    ByteBuffer b = taskIndex.writableData().order(ByteOrder.nativeOrder());
-    b.putLong(row * 8, model.taskIndex(task));
+    return new TaskIndex(batch);
   }
 
   /**

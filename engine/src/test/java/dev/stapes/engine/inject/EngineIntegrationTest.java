@@ -90,16 +90,15 @@ class EngineIntegrationTest {
     try (Session s = m.openSession("whisper+rows", SessionOptions.defaults());
         TaskTensors tasks = TaskTensors.of(m);
         Tensor in = Tensor.ofFloats(x.data, x.shape);
-        Tensor idx = tasks.newTaskIndex((int) x.shape[0])) {
+        TaskTensors.TaskIndex idx = tasks.newTaskIndex((int) x.shape[0])) {
       String[] rows = {"all", "base", "lora1"};
       for (int i = 0; i < rows.length; i++) {
-        tasks.setRowTask(idx, i, rows[i]);
+        idx.set(i, rows[i]);
       }
       tasks.setScale("lora1", "lora1", 0.5f);
       Map<String, Tensor> feeds = new HashMap<>();
       feeds.put("mel", in);
-      feeds.put(m.taskIndexInput(), idx);
-      tasks.putInto(feeds, "all");
+      idx.putInto(feeds);
       try (Session.Outputs out = s.run(feeds)) {
         float[] y = out.get("encoder_out").toFloats();
         String[] expect = {"all", "base", "lora1_scale0.5"};

@@ -185,17 +185,16 @@ class InjectionTimingsTest {
     try (Session rs = rows.openSession("rows", opts);
         TaskTensors rt = TaskTensors.of(rows);
         Tensor x8 = Tensor.ofFloats(mel8, batch, shape[1], shape[2]);
-        Tensor idx = rt.newTaskIndex(batch);
+        TaskTensors.TaskIndex idx = rt.newTaskIndex(batch);
         Session bs = bound.openSession("bound", opts);
         TaskTensors bt = TaskTensors.of(bound);
         Tensor x1 = Tensor.ofFloats(mel, shape)) {
       for (int i = 0; i < batch; i++) {
-        rt.setRowTask(idx, i, names[i % 4]);
+        idx.set(i, names[i % 4]);
       }
       Map<String, Tensor> feeds = new HashMap<>();
       feeds.put("mel", x8);
-      feeds.put(rows.taskIndexInput(), idx);
-      rt.putInto(feeds, "a");
+      idx.putInto(feeds);
       row(
           "mixed batch: 8 rows, 4 LoRA tasks, one call",
           time(() -> rs.run(feeds).close(), warm / 4 + 1, n / 4 + 1));
