@@ -195,14 +195,11 @@ class InjectionTimingsTest {
       Map<String, Tensor> feeds = new HashMap<>();
       feeds.put("mel", x8);
       idx.putInto(feeds);
-      row(
-          "mixed batch: 8 rows, 4 LoRA tasks, one call",
-          time(() -> rs.run(feeds).close(), warm / 4 + 1, n / 4 + 1));
       Map<String, Tensor> one = new HashMap<>();
       one.put("mel", x1);
-      row(
-          "the same 8 rows one by one, bound, task switch per row",
-          time(
+      double[] mb =
+          interleaved(
+              () -> rs.run(feeds).close(),
               () -> {
                 for (int i = 0; i < batch; i++) {
                   bt.putInto(one, names[i % 4]);
@@ -210,7 +207,10 @@ class InjectionTimingsTest {
                 }
               },
               warm / 4 + 1,
-              n / 4 + 1));
+              n / 4 + 1);
+      System.out.printf(
+          "| %-58s | %10.1f | rows one by one %.1f, ratio %.3f |%n",
+          "mixed batch: 8 rows, 4 LoRA tasks, one call, interleaved", mb[0], mb[1], mb[0] / mb[1]);
       row(
           "task switch alone (putInto, " + bound.boundValues("a").size() + " bound inputs)",
           time(() -> bt.putInto(one, names[(int) (System.nanoTime() & 3)]), 1000, 10000));
