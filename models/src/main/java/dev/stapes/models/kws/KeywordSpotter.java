@@ -1,6 +1,11 @@
 package dev.stapes.models.kws;
 
+import dev.stapes.engine.Session;
+import dev.stapes.engine.Stream;
+import dev.stapes.engine.StreamSpec;
+import dev.stapes.engine.ValueInfo;
 import java.io.IOException;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,9 +27,13 @@ import java.util.List;
  * {@link #finish} pads it with silence so that a keyword at the very end is still centred in a
  * window.
  *
+ * <p>The model runs through an engine {@link Stream} over a shared {@link Session}: chunks of one
+ * hop, with {@code 16000 - hop} samples of context carried, so that each run sees the last second.
+ *
  * <p>Audio is mono float in [-1, 1] at 16 kHz. One instance serves one stream and is used by one
- * thread at a time. After construction, {@link #accept} allocates nothing of its own (the
- * classifier's allocations aside) unless it appends a detection to the caller's list.
+ * thread at a time; several spotters may share one session. After construction, {@link #accept}
+ * allocates nothing of its own (ONNX Runtime's per-run result object aside) unless it appends a
+ * detection to the caller's list.
  */
 public final class KeywordSpotter implements AutoCloseable {
 
@@ -49,11 +58,10 @@ public final class KeywordSpotter implements AutoCloseable {
 
   private static final int W = KwsOptions.WINDOW_SAMPLES;
 
-  private final WindowClassifier classifier;
+  private final Stream stream;
+  private final String output;
   private final KwsOptions options;
-  private final float[] ring = new float[W];
-  private final float[] window = new float[W];
-  private int ringPos;
+  private final float[] hopBuffer;
   private final float[] logits = new float[LABELS.size()];
   private final float[][] history;
   private final float[] smoothed = new float[LABELS.size()];
@@ -77,15 +85,68 @@ public final class KeywordSpotter implements AutoCloseable {
   private long windows;
 
   /**
-   * A spotter that classifies windows with {@code classifier} (which it closes on {@link #close}).
+   * A spotter over {@code session}, a one-second classifier: one float32 input of shape {@code [1,
+   * 16000]} (or {@code [16000]}) and one float32 output of {@link #LABELS}{@code .size()} logits,
+   * such as KWT-1 imported from TFLite. The session is not owned: close it after the spotter.
+   *
+   * @throws IllegalArgumentException when the model does not have that form
    */
-  public KeywordSpotter(WindowClassifier classifier, KwsOptions options) {
-    if (classifier == null || options == null) {
-      throw new IllegalArgumentException("classifier and options must not be null");
+  public KeywordSpotter(Session session, KwsOptions options) {
+    if (session == null || options == null) {
+      throw new IllegalArgumentException("session and options must not be null");
     }
-    this.classifier = classifier;
+    if (session.inputs().size() != 1 || session.outputs().size() != 1) {
+      throw new IllegalArgumentException(
+          "model "
+              + session.name()
+              + " has inputs "
+              + session.inputs().keySet()
+              + " and outputs "
+              + session.outputs().keySet()
+              + ", expected one audio input and one logits output");
+    }
+    ValueInfo in = session.inputs().values().iterator().next();
+    ValueInfo out = session.outputs().values().iterator().next();
+    long inCount = count(in.shape());
+    long outCount = count(out.shape());
+    if (inCount != W || outCount != LABELS.size()) {
+      throw new IllegalArgumentException(
+          "model "
+              + session.name()
+              + ": input "
+              + in.name()
+              + java.util.Arrays.toString(in.shape())
+              + ", output "
+              + out.name()
+              + java.util.Arrays.toString(out.shape())
+              + "; expected "
+              + W
+              + " samples in and "
+              + LABELS.size()
+              + " logits out");
+    }
     this.options = options;
+    this.output = out.name();
+    this.hopBuffer = new float[options.hopSamples()];
+    StreamSpec spec =
+        StreamSpec.builder()
+            .setAudioInput(in.name())
+            .setChunkSamples(options.hopSamples())
+            .optContextSamples(W - options.hopSamples())
+            .optAudioShape(in.shape())
+            .addOutput(output)
+            .optSampleRate(KwsOptions.SAMPLE_RATE)
+            .build();
+    this.stream = session.newStream(spec);
     this.history = new float[options.smoothingWindows()][LABELS.size()];
+  }
+
+  private static long count(long[] shape) {
+    long n = 1;
+    for (long d : shape) {
+      n *= d < 0 ? 1 : d;
+    }
+    return n;
   }
 
   public KwsOptions options() {
@@ -152,9 +213,8 @@ public final class KeywordSpotter implements AutoCloseable {
       throws IOException {
     int hop = options.hopSamples();
     while (length > 0) {
-      int n = Math.min(Math.min(length, hop - sinceHop), W - ringPos);
-      System.arraycopy(samples, offset, ring, ringPos, n);
-      ringPos = ringPos + n == W ? 0 : ringPos + n;
+      int n = Math.min(length, hop - sinceHop);
+      System.arraycopy(samples, offset, hopBuffer, sinceHop, n);
       offset += n;
       length -= n;
       sinceHop += n;
@@ -167,10 +227,13 @@ public final class KeywordSpotter implements AutoCloseable {
   }
 
   private void classifyWindow(List<KeywordDetection> out) throws IOException {
-    // Oldest sample first: the ring from ringPos to its end, then from 0 to ringPos.
-    System.arraycopy(ring, ringPos, window, 0, W - ringPos);
-    System.arraycopy(ring, 0, window, W - ringPos, ringPos);
-    classifier.classify(window, 0, logits);
+    try {
+      stream.process(hopBuffer, 0);
+    } catch (IllegalStateException e) {
+      throw new IOException("keyword model failed: " + e.getMessage(), e);
+    }
+    FloatBuffer y = stream.outputFloats(output);
+    y.get(logits);
     windows++;
     float max = Float.NEGATIVE_INFINITY;
     for (float v : logits) {
@@ -272,12 +335,12 @@ public final class KeywordSpotter implements AutoCloseable {
     }
   }
 
-  /** Closes the classifier. Idempotent. */
+  /** Closes the spotter's stream (not the session). Idempotent. */
   @Override
   public void close() {
     if (!closed) {
       closed = true;
-      classifier.close();
+      stream.close();
     }
   }
 }

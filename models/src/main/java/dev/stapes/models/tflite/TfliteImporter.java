@@ -49,6 +49,9 @@ import java.util.TreeSet;
  */
 public final class TfliteImporter {
 
+  /** Version of the translation rules; a change re-imports models cached by the store. */
+  public static final String VERSION = "1";
+
   /** The ONNX opset of the graphs written. */
   public static final int OPSET = 17;
 

