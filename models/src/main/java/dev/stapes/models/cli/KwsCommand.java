@@ -2,11 +2,10 @@ package dev.stapes.models.cli;
 
 import dev.stapes.audio.AudioFiles;
 import dev.stapes.engine.Session;
-import dev.stapes.engine.SessionOptions;
 import dev.stapes.models.kws.KeywordDetection;
 import dev.stapes.models.kws.KeywordSpotter;
 import dev.stapes.models.kws.KwsOptions;
-import dev.stapes.models.store.ModelCatalog;
+import dev.stapes.models.kws.Kwt1;
 import dev.stapes.models.store.ModelStore;
 import dev.stapes.models.tflite.TfliteImporter;
 import java.io.PrintWriter;
@@ -103,8 +102,7 @@ public final class KwsCommand implements Callable<Integer> {
     float[] audio = AudioFiles.readMono(input, KwsOptions.SAMPLE_RATE);
     Path onnx = modelPath();
     List<KeywordDetection> detections = new ArrayList<>();
-    SessionOptions so = SessionOptions.builder().optIntraOpThreads(1).optInterOpThreads(1).build();
-    try (Session session = Session.open(onnx, so);
+    try (Session session = Session.open(onnx, Kwt1.singleThreaded());
         KeywordSpotter spotter = new KeywordSpotter(session, options)) {
       detections.addAll(spotter.spot(audio));
     }
@@ -137,7 +135,7 @@ public final class KwsCommand implements Callable<Integer> {
 
   private Path modelPath() throws Exception {
     if (model == null) {
-      return ModelStore.fromEnvironment().onnx(ModelCatalog.KWT1);
+      return Kwt1.onnx(ModelStore.fromEnvironment());
     }
     if (!Files.isRegularFile(model)) {
       throw new java.nio.file.NoSuchFileException(model + " (no such model file)");
