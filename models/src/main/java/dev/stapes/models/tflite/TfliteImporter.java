@@ -50,7 +50,7 @@ import java.util.TreeSet;
 public final class TfliteImporter {
 
   /** Version of the translation rules; a change re-imports models cached by the store. */
-  public static final String VERSION = "1";
+  public static final String VERSION = "2";
 
   /** The ONNX opset of the graphs written. */
   public static final int OPSET = 17;
@@ -159,6 +159,7 @@ public final class TfliteImporter {
     private final OnnxGraphWriter w = new OnnxGraphWriter();
     private final String[] names;
     private final boolean[] emitted;
+    private final boolean[] relaidOut;
     private final Map<String, String> derived = new HashMap<>();
     private Operator op;
 
@@ -167,6 +168,7 @@ public final class TfliteImporter {
       int n = model.tensors().size();
       names = new String[n];
       emitted = new boolean[n];
+      relaidOut = new boolean[n];
       for (Tensor t : model.tensors()) {
         names[t.index()] = w.unique(t.name());
       }
@@ -318,10 +320,18 @@ public final class TfliteImporter {
                   + t.name()
                   + "' is read before any operator writes it");
         }
-        w.raw(names[index], onnxType(t), t.data(), t.shape());
+        if (relaidOut[index]) {
+          // The name went to the re-laid-out copy (a transposed weight); the raw one is a sibling.
+          String raw = w.unique(names[index] + "/raw");
+          w.raw(raw, onnxType(t), t.data(), t.shape());
+          derived.put("raw:" + index, raw);
+        } else {
+          w.raw(names[index], onnxType(t), t.data(), t.shape());
+        }
         emitted[index] = true;
       }
-      return names[index];
+      String raw = derived.get("raw:" + index);
+      return raw != null ? raw : names[index];
     }
 
     private String value(Tensor t) throws TfliteImportException {
@@ -400,6 +410,18 @@ public final class TfliteImporter {
       float[] v = new float[(int) t.elementCount()];
       b.asFloatBuffer().get(v);
       return v;
+    }
+
+    /**
+     * Adds a re-laid-out copy of constant {@code t} (a transposed weight) under the TFLite tensor's
+     * own name when that name is still free, else under a derived one.
+     */
+    private String relaidOut(Tensor t, float[] values, long[] dims) {
+      if (!emitted[t.index()] && !relaidOut[t.index()]) {
+        relaidOut[t.index()] = true;
+        return w.floatsNamed(names[t.index()], values, dims);
+      }
+      return w.floats(names[t.index()] + "/relaid", values, dims);
     }
 
     private String int64Const(String purpose, long... values) {
@@ -969,7 +991,7 @@ public final class TfliteImporter {
               t[i * outFeatures + o] = v[o * inFeatures + i];
             }
           }
-          weightsT = w.floats(weights.name(), t, new long[] {inFeatures, outFeatures});
+          weightsT = relaidOut(weights, t, new long[] {inFeatures, outFeatures});
           derived.put("fc:" + weights.index(), weightsT);
         }
       } else {
@@ -1012,15 +1034,44 @@ public final class TfliteImporter {
       return perm;
     }
 
-    private AttributeProto autoPad(int padding) throws TfliteImportException {
-      if (padding == PADDING_SAME) {
-        // TFLite's SAME puts the odd padding element at the end, as ONNX's SAME_UPPER does.
-        return attr("auto_pad", "SAME_UPPER");
-      }
+    /**
+     * The padding of a convolution or pooling window over NHWC input {@code x}. TFLite's SAME puts
+     * the odd padding element at the end; with static spatial sizes the pads are written out (ONNX
+     * Runtime refuses SAME_UPPER with dilation), otherwise {@code auto_pad=SAME_UPPER}.
+     */
+    private AttributeProto padding(
+        int padding, Tensor x, int kh, int kw, int sh, int sw, int dh, int dw)
+        throws TfliteImportException {
       if (padding == PADDING_VALID) {
         return attr("auto_pad", "VALID");
       }
-      throw error("padding=" + padding + ", expected 0 (SAME) or 1 (VALID)");
+      if (padding != PADDING_SAME) {
+        throw error("padding=" + padding + ", expected 0 (SAME) or 1 (VALID)");
+      }
+      int[] sig = x.shapeSignature();
+      int h = sig.length == 4 ? sig[1] : -1;
+      int wd = sig.length == 4 ? sig[2] : -1;
+      if (h > 0 && wd > 0) {
+        int[] top = samePads(h, kh, sh, dh);
+        int[] left = samePads(wd, kw, sw, dw);
+        return attr("pads", new long[] {top[0], left[0], top[1], left[1]});
+      }
+      if (dh != 1 || dw != 1) {
+        throw error(
+            "SAME padding with dilation ("
+                + dh
+                + ", "
+                + dw
+                + ") needs static spatial sizes, input shape "
+                + Arrays.toString(sig));
+      }
+      return attr("auto_pad", "SAME_UPPER");
+    }
+
+    private static int[] samePads(int in, int k, int stride, int dilation) {
+      int out = (in + stride - 1) / stride;
+      int total = Math.max((out - 1) * stride + (k - 1) * dilation + 1 - in, 0);
+      return new int[] {total / 2, total - total / 2};
     }
 
     private String toNchw(Tensor x) throws TfliteImportException {
@@ -1081,7 +1132,7 @@ public final class TfliteImporter {
               }
             }
           }
-          weights = w.floats(filter.name(), t, new long[] {outChannels, 1, kh, kw});
+          weights = relaidOut(filter, t, new long[] {outChannels, 1, kh, kw});
         }
       } else {
         // [O, KH, KW, I] -> [O, I, KH, KW]
@@ -1105,7 +1156,7 @@ public final class TfliteImporter {
                 }
               }
             }
-            weights = w.floats(filter.name(), t, new long[] {o, ci, kh, kw});
+            weights = relaidOut(filter, t, new long[] {o, ci, kh, kw});
           } else {
             weights =
                 helper(
@@ -1132,7 +1183,7 @@ public final class TfliteImporter {
               attr("strides", new long[] {strideH, strideW}),
               attr("dilations", new long[] {dilationH, dilationW}),
               attr("group", (long) group),
-              autoPad(padding));
+              padding(padding, x, kh, kw, strideH, strideW, dilationH, dilationW));
       fromNchw(y, activation);
     }
 
@@ -1146,7 +1197,7 @@ public final class TfliteImporter {
       List<AttributeProto> attrs = new ArrayList<>();
       attrs.add(attr("kernel_shape", new long[] {filterH, filterW}));
       attrs.add(attr("strides", new long[] {strideH, strideW}));
-      attrs.add(autoPad(padding));
+      attrs.add(padding(padding, in(0), filterH, filterW, strideH, strideW, 1, 1));
       if (opType.equals("AveragePool")) {
         // TFLite divides by the number of elements inside the input, not the padded window.
         attrs.add(attr("count_include_pad", 0L));
