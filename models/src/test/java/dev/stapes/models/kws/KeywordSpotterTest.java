@@ -67,6 +67,13 @@ class KeywordSpotterTest {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"jfk_16k.wav", "hey_jane.wav", "alexa_test.wav", "hey_mycroft_test.wav"})
+  void realSpeechWithoutKeywordsGivesNoDetection(String clip) throws Exception {
+    List<KeywordDetection> d = spot(KwsFixtures.corpus(clip));
+    assertEquals(List.of(), d, clip);
+  }
+
   @Test
   void isolatedSynthesisedKeywordsAreFoundOnceEach() throws Exception {
     int correct = 0;
