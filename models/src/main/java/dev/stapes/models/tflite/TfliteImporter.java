@@ -150,7 +150,21 @@ public final class TfliteImporter {
 
   /** Translates a TFLite model into an ONNX model. */
   public static OnnxMl.ModelProto convert(TfliteModel model) throws TfliteImportException {
-    return new Conversion(model).run();
+    Conversion c = new Conversion(model);
+    try {
+      return c.run();
+    } catch (IndexOutOfBoundsException
+        | IllegalArgumentException
+        | NegativeArraySizeException
+        | ArithmeticException
+        | java.nio.BufferUnderflowException e) {
+      // Options tables are read lazily: damage there surfaces during the translation.
+      throw new TfliteImportException(
+          (c.op == null ? "" : "operator #" + c.op.index() + " " + c.op.opName() + ": ")
+              + "malformed TFLite flatbuffer: "
+              + e,
+          e);
+    }
   }
 
   /** The state of one translation. */

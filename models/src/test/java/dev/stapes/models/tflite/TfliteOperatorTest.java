@@ -681,6 +681,43 @@ class TfliteOperatorTest {
   }
 
   @Test
+  void randomlyDamagedFilesFailWithAnImportErrorOnly() throws Exception {
+    TinyTflite m = new TinyTflite();
+    int x = m.tensor("x", 1, 5, 5, 2);
+    int y = m.tensor("y", 1, 5, 5, 3);
+    int z = m.tensor("z", 1, 75);
+    m.op(
+            BuiltinOps.CONV_2D,
+            of(
+                x,
+                m.constant("f", values(3 * 3 * 3 * 2, 1), 3, 3, 3, 2),
+                m.constant("b", values(3, 2), 3)),
+            of(y),
+            1,
+            6,
+            b -> b.addInt(1, 1, 0))
+        .op(BuiltinOps.RESHAPE, of(y, m.ints("shape", 1, 75)), of(z))
+        .io(of(x), of(z));
+    byte[] good = m.build();
+    java.util.Random r = new java.util.Random(7);
+    int imported = 0;
+    for (int trial = 0; trial < 2000; trial++) {
+      byte[] bad = good.clone();
+      int flips = 1 + r.nextInt(4);
+      for (int f = 0; f < flips; f++) {
+        bad[r.nextInt(bad.length)] = (byte) r.nextInt(256);
+      }
+      try {
+        TfliteImporter.convert(TfliteModel.read(ByteBuffer.wrap(bad)));
+        imported++;
+      } catch (TfliteImportException expected) {
+        // the only acceptable failure
+      }
+    }
+    assertTrue(imported > 0, "some damage only touches data and imports");
+  }
+
+  @Test
   void everyListedOperatorIsTranslatable() {
     assertTrue(
         TfliteImporter.supportedOperators()
