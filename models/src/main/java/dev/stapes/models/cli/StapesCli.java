@@ -24,6 +24,9 @@ import picocli.CommandLine.Option;
       VadCommand.class,
       ImportCommand.class,
       KwsCommand.class,
+      InferCommand.class,
+      FeaturesCommand.class,
+      RunCommand.class,
     })
 public final class StapesCli implements Runnable {
 
