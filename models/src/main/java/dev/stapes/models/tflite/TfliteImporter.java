@@ -76,6 +76,7 @@ public final class TfliteImporter {
                   "ADD",
                   "AVERAGE_POOL_2D",
                   "BATCH_MATMUL",
+                  "CAST",
                   "CONCATENATION",
                   "CONV_2D",
                   "COS",
@@ -83,14 +84,23 @@ public final class TfliteImporter {
                   "DEQUANTIZE",
                   "DIV",
                   "ELU",
+                  "EQUAL",
                   "EXP",
                   "EXPAND_DIMS",
+                  "FLOOR",
                   "FULLY_CONNECTED",
                   "GATHER",
                   "GELU",
+                  "GREATER",
+                  "GREATER_EQUAL",
                   "HARD_SWISH",
                   "LEAKY_RELU",
+                  "LESS",
+                  "LESS_EQUAL",
                   "LOG",
+                  "LOGICAL_AND",
+                  "LOGICAL_NOT",
+                  "LOGICAL_OR",
                   "LOGISTIC",
                   "MAXIMUM",
                   "MAX_POOL_2D",
@@ -98,6 +108,7 @@ public final class TfliteImporter {
                   "MINIMUM",
                   "MUL",
                   "NEG",
+                  "NOT_EQUAL",
                   "PAD",
                   "PADV2",
                   "POW",
@@ -109,6 +120,8 @@ public final class TfliteImporter {
                   "RELU_N1_TO_1",
                   "RESHAPE",
                   "RSQRT",
+                  "SELECT",
+                  "SELECT_V2",
                   "SIN",
                   "SLICE",
                   "SOFTMAX",
@@ -558,6 +571,43 @@ public final class TfliteImporter {
           }
         case "LOGISTIC":
           emit("Sigmoid", List.of(value(in(0))));
+          break;
+        case "GREATER":
+          binary("Greater", ACT_NONE);
+          break;
+        case "GREATER_EQUAL":
+          binary("GreaterOrEqual", ACT_NONE);
+          break;
+        case "LESS":
+          binary("Less", ACT_NONE);
+          break;
+        case "LESS_EQUAL":
+          binary("LessOrEqual", ACT_NONE);
+          break;
+        case "EQUAL":
+          binary("Equal", ACT_NONE);
+          break;
+        case "NOT_EQUAL":
+          emit("Not", List.of(helper("Equal", "equal", List.of(value(in(0)), value(in(1))))));
+          break;
+        case "LOGICAL_AND":
+          binary("And", ACT_NONE);
+          break;
+        case "LOGICAL_OR":
+          binary("Or", ACT_NONE);
+          break;
+        case "LOGICAL_NOT":
+          emit("Not", List.of(value(in(0))));
+          break;
+        case "SELECT":
+        case "SELECT_V2":
+          emit("Where", List.of(value(in(0)), value(in(1)), value(in(2))));
+          break;
+        case "FLOOR":
+          emit("Floor", List.of(value(in(0))));
+          break;
+        case "CAST":
+          emit("Cast", List.of(value(in(0))), attr("to", (long) onnxType(out())));
           break;
         case "TANH":
           emit("Tanh", List.of(value(in(0))));

@@ -526,6 +526,39 @@ class TfliteOperatorTest {
   }
 
   @Test
+  void comparisonsSelectAndCastMatchTheirDefinitions() throws Exception {
+    // y = cast(x >= 0.25 and not (x == c)) + where(x < c, x, c)
+    float[] x = {-1f, 0.25f, 0.5f, 2f, 0.75f};
+    float[] c = {0f, 0f, 0.5f, 1f, 1f};
+    TinyTflite m = new TinyTflite();
+    int xt = m.tensor("x", 5);
+    int ct = m.constant("c", c, 5);
+    int q = m.constant("quarter", new float[] {0.25f});
+    int ge = m.boolTensor("ge", 5);
+    int eq = m.boolTensor("eq", 5);
+    int ne = m.boolTensor("ne", 5);
+    int both = m.boolTensor("both", 5);
+    int asFloat = m.tensor("as_float", 5);
+    int lt = m.boolTensor("lt", 5);
+    int sel = m.tensor("sel", 5);
+    int y = m.tensor("y", 5);
+    m.op(BuiltinOps.GREATER_EQUAL, of(xt, q), of(ge))
+        .op(BuiltinOps.EQUAL, of(xt, ct), of(eq))
+        .op(BuiltinOps.LOGICAL_NOT, of(eq), of(ne))
+        .op(BuiltinOps.LOGICAL_AND, of(ge, ne), of(both))
+        .op(BuiltinOps.CAST, of(both), of(asFloat))
+        .op(BuiltinOps.LESS, of(xt, ct), of(lt))
+        .op(BuiltinOps.SELECT_V2, of(lt, xt, ct), of(sel))
+        .op(BuiltinOps.ADD, of(asFloat, sel), of(y))
+        .io(of(xt), of(y));
+    float[] expected = new float[5];
+    for (int i = 0; i < 5; i++) {
+      expected[i] = ((x[i] >= 0.25f && x[i] != c[i]) ? 1 : 0) + (x[i] < c[i] ? x[i] : c[i]);
+    }
+    close(expected, run1(m.build(), x, 5));
+  }
+
+  @Test
   void shapeOperatorsMatchTheirDefinitions() throws Exception {
     // x [2, 3] -> pad [[1, 0], [0, 2]] -> [3, 5] -> expand_dims(0) -> [1, 3, 5]
     // -> transpose (0, 2, 1) -> [1, 5, 3] -> gather(axis 1, [4, 0]) -> [1, 2, 3]

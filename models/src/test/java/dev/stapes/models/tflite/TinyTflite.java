@@ -44,6 +44,11 @@ final class TinyTflite {
     return tensors.size() - 1;
   }
 
+  int boolTensor(String name, int... shape) {
+    tensors.add(new T(name, shape, 6, null, false));
+    return tensors.size() - 1;
+  }
+
   int quantizedTensor(String name, int... shape) {
     tensors.add(new T(name, shape, INT8, null, true));
     return tensors.size() - 1;
