@@ -25,6 +25,7 @@ import picocli.CommandLine.Option;
       WakewordCommand.class,
       RunCommand.class,
       ImportCommand.class,
+      KwsCommand.class,
       InferCommand.class,
       FeaturesCommand.class,
     })
