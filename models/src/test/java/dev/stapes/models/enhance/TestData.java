@@ -9,7 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Locates the GTCRN mirror files for tests; skips (or fails under CI=true) when absent. */
-final class TestData {
+public final class TestData {
   private TestData() {}
 
   static Path gtcrnDir() {
