@@ -1,0 +1,206 @@
+package dev.stapes.bench.cli;
+
+import dev.stapes.bench.rt.AudioInput;
+import dev.stapes.bench.rt.ChunkPipeline;
+import dev.stapes.bench.rt.Harness;
+import dev.stapes.bench.rt.HarnessOptions;
+import dev.stapes.bench.rt.PipelineSpec;
+import dev.stapes.bench.rt.Pipelines;
+import dev.stapes.bench.rt.Plots;
+import dev.stapes.bench.rt.RtResult;
+import dev.stapes.nativert.RealTime;
+import dev.stapes.nativert.RealTimeResult;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ./stapes bench rt}: the real-time harness over one pipeline. */
+@Command(
+    name = "rt",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Feeds audio to a pipeline chunk by chunk, as fast as possible (default) or at the real-time"
+          + " pace, and reports per-chunk latency (p50, p99, p99.9, max), the real-time factor,"
+          + " deadline misses (a chunk slower than its own duration) and bytes allocated per chunk."
+    })
+public final class RtCommand implements Callable<Integer> {
+
+  @Option(
+      names = "--pipeline",
+      required = true,
+      paramLabel = "NAME",
+      description = "Pipeline: ${COMPLETION-CANDIDATES}.",
+      completionCandidates = Names.class)
+  String pipeline;
+
+  @Option(
+      names = "--model",
+      paramLabel = "FILE",
+      description = "Model file (infer; or to override a pipeline's model).")
+  Path model;
+
+  @Option(names = "--preset", paramLabel = "P", description = "Frontend preset for 'features'.")
+  String preset;
+
+  @Option(names = "--keyword", paramLabel = "K", description = "Wake word for 'wakeword'.")
+  String keyword;
+
+  @Option(
+      names = "--chunk-ms",
+      paramLabel = "MS",
+      description = "Chunk duration in ms (default: the pipeline's own).")
+  double chunkMs;
+
+  @Option(
+      names = "--input",
+      paramLabel = "IN.wav",
+      description =
+          "Audio to feed (resampled to the pipeline's rate). Default: a 10 s test signal.")
+  Path input;
+
+  @Option(
+      names = "--repeat",
+      paramLabel = "N",
+      defaultValue = "1",
+      description = "Passes over the input (default ${DEFAULT-VALUE}).")
+  int repeat;
+
+  @Option(
+      names = "--warmup",
+      paramLabel = "CHUNKS",
+      defaultValue = "200",
+      description = "Chunks run before recording (default ${DEFAULT-VALUE}).")
+  int warmup;
+
+  @Option(
+      names = "--pace",
+      paramLabel = "PACE",
+      defaultValue = "max",
+      description =
+          "realtime (one chunk per chunk duration) or max (as fast as possible; default).")
+  String pace;
+
+  @Option(names = "--json", paramLabel = "F", description = "Write the figures as JSON to F.")
+  Path json;
+
+  @Option(
+      names = "--plot",
+      paramLabel = "F.png",
+      description = "Write a latency histogram and a latency-over-time chart to F.png.")
+  Path plot;
+
+  @Option(
+      names = "--realtime",
+      description =
+          "Run the harness thread pinned to one CPU under SCHED_FIFO with memory locked"
+              + " (libstapes-rt); each refusal is reported.")
+  boolean realtime;
+
+  @Option(
+      names = "--cpus",
+      paramLabel = "N[,N]",
+      split = ",",
+      description = "CPUs for --realtime (default: the last CPU this process may use).")
+  int[] cpus;
+
+  @Option(
+      names = "--rt-priority",
+      paramLabel = "1-99",
+      defaultValue = "80",
+      description = "SCHED_FIFO priority for --realtime (default ${DEFAULT-VALUE}).")
+  int rtPriority;
+
+  @Override
+  public Integer call() throws Exception {
+    boolean paced =
+        switch (pace.toLowerCase(Locale.ROOT)) {
+          case "realtime" -> true;
+          case "max" -> false;
+          default ->
+              throw new IllegalArgumentException(
+                  "--pace " + pace + ", expected one of [realtime, max]");
+        };
+    if (json != null && json.getParent() != null && !Files.isDirectory(json.getParent())) {
+      throw new IllegalArgumentException(
+          "--json " + json + ": directory " + json.getParent() + " does not exist");
+    }
+    PipelineSpec spec = new PipelineSpec(pipeline, chunkMs, preset, model, keyword);
+    HarnessOptions options = new HarnessOptions(repeat, warmup, paced, plot != null);
+    AtomicReference<Object> outcome = new AtomicReference<>();
+    Runnable body =
+        () -> {
+          try {
+            outcome.set(measure(spec, options, paced));
+          } catch (Throwable t) {
+            outcome.set(t);
+          }
+        };
+    // The measuring thread is its own, so that --realtime changes only that thread.
+    Thread t = new Thread(body, "stapes-rt");
+    t.start();
+    t.join();
+    Object o = outcome.get();
+    if (o instanceof Exception e) {
+      throw e;
+    }
+    if (o instanceof Error e) {
+      throw e;
+    }
+    return 0;
+  }
+
+  private Object measure(PipelineSpec spec, HarnessOptions options, boolean paced) {
+    try (ChunkPipeline p = Pipelines.open(spec)) {
+      float[] audio =
+          input == null
+              ? dev.stapes.bench.rt.TestSignal.generate(10, p.sampleRate())
+              : AudioInput.load(input, p.sampleRate());
+      if (realtime) {
+        int[] set = cpus != null ? cpus : new int[] {RealTime.lastAllowedCpu()};
+        List<RealTimeResult> rs = RealTime.enter(set, rtPriority);
+        for (RealTimeResult r : rs) {
+          System.out.println("realtime: " + r);
+        }
+      }
+      Harness h = new Harness();
+      RtResult r = h.run(p, audio, options);
+      System.out.printf(
+          Locale.ROOT,
+          "%s: %d chunks of %s ms (%d samples at %d Hz), pace %s%s%n",
+          spec.label(),
+          r.chunks(),
+          RtResult.fmt(r.chunkMs()),
+          p.chunkSamples(),
+          p.sampleRate(),
+          paced ? "realtime" : "max",
+          realtime ? ", realtime thread (" + RealTime.currentPolicy() + ")" : "");
+      System.out.println(r.summary());
+      if (json != null) {
+        Files.writeString(json, r.toJson(), StandardCharsets.UTF_8);
+      }
+      if (plot != null) {
+        Plots.write(spec.label() + ", pace " + (paced ? "realtime" : "max"), h.timeline(), r, plot);
+        System.out.println("plot: " + plot);
+      }
+      return r;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e.getMessage(), e);
+    }
+  }
+
+  /** Pipeline names for the help text. */
+  static final class Names implements Iterable<String> {
+    @Override
+    public java.util.Iterator<String> iterator() {
+      return Pipelines.NAMES.iterator();
+    }
+  }
+}

@@ -1,0 +1,49 @@
+package dev.stapes.bench.jmh;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/** Where the benchmarks find their models: bundled fixtures and the model store's cache. */
+public final class BenchModels {
+  private BenchModels() {}
+
+  /**
+   * The process's ONNX Runtime environment, created through DJL's engine. DJL's {@code OrtEngine}
+   * insists on creating the process-wide {@code OrtEnvironment} itself, with global thread pools
+   * ({@code ai.djl.onnxruntime.num_threads}, {@code ai.djl.onnxruntime.num_interop_threads}); if
+   * anything else created the environment first, DJL fails with "Tried to specify the thread pool
+   * when creating an OrtEnvironment, but one already exists". So every benchmark gets its
+   * environment from here: DJL first, pools of one thread, offline.
+   */
+  public static synchronized ai.onnxruntime.OrtEnvironment environment() {
+    System.setProperty("ai.djl.offline", "true");
+    System.setProperty("ai.djl.onnxruntime.num_threads", "1");
+    System.setProperty("ai.djl.onnxruntime.num_interop_threads", "1");
+    ai.djl.engine.Engine.getEngine("OnnxRuntime");
+    return ai.onnxruntime.OrtEnvironment.getEnvironment();
+  }
+
+  /**
+   * Copies a model bundled in this jar (next to this class) to a temporary file, for APIs that want
+   * a path (DJL).
+   */
+  public static Path bundled(String name) {
+    try (InputStream in = BenchModels.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException(name + " is not bundled next to " + BenchModels.class);
+      }
+      Path dir = Files.createTempDirectory("stapes-bench-");
+      dir.toFile().deleteOnExit();
+      Path out = dir.resolve(name);
+      Files.copy(in, out, StandardCopyOption.REPLACE_EXISTING);
+      out.toFile().deleteOnExit();
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,47 @@
+package dev.stapes.bench.rt;
+
+import java.util.List;
+
+/**
+ * Opens the pipelines that the harness and the budget check can drive, by name.
+ *
+ * <p>{@code synthetic} is plain Java arithmetic (the in-run baseline of the budget check); the
+ * others are Stapes' own pipelines.
+ */
+public final class Pipelines {
+
+  /** Every pipeline name {@link #open} knows. */
+  public static final List<String> NAMES = List.of("synthetic");
+
+  private static final int DEFAULT_RATE = 16000;
+
+  private Pipelines() {}
+
+  /**
+   * Opens the pipeline that {@code spec} names.
+   *
+   * @throws IllegalArgumentException for an unknown name or bad settings
+   * @throws java.io.UncheckedIOException when a model file cannot be read
+   */
+  public static ChunkPipeline open(PipelineSpec spec) {
+    switch (spec.pipeline()) {
+      case "synthetic":
+        return new SyntheticPipeline(
+            DEFAULT_RATE, samples(spec, 10, DEFAULT_RATE), SyntheticPipeline.DEFAULT_TAPS);
+      default:
+        throw new IllegalArgumentException(
+            "pipeline=" + spec.pipeline() + ", expected one of " + NAMES);
+    }
+  }
+
+  /** The chunk length in samples for {@code spec}, from its chunk duration or the default. */
+  static int samples(PipelineSpec spec, double defaultMs, int rate) {
+    double ms = spec.chunkMs() > 0 ? spec.chunkMs() : defaultMs;
+    long n = Math.round(ms * rate / 1000.0);
+    if (n < 1 || n > 10 * rate) {
+      throw new IllegalArgumentException(
+          "chunk=" + ms + " ms at " + rate + " Hz, expected 1 sample to 10 s");
+    }
+    return (int) n;
+  }
+}
