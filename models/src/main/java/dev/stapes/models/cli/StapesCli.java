@@ -23,6 +23,7 @@ import picocli.CommandLine.Option;
       ModelsCommand.class,
       VadCommand.class,
       ImportCommand.class,
+      EnhanceCommand.class,
     })
 public final class StapesCli implements Runnable {
 
