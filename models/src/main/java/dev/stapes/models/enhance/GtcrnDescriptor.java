@@ -34,6 +34,9 @@ public final class GtcrnDescriptor {
   /** Store name of the model ({@link ModelCatalog#GTCRN}). */
   public static final String STORE_NAME = ModelCatalog.GTCRN;
 
+  /** File name of the model in the store, the cache and the mirror folder. */
+  public static final String FILE = "gtcrn_simple.onnx";
+
   /** Sample rate of the model, Hz. */
   public static final int SAMPLE_RATE = 16_000;
 
@@ -55,7 +58,13 @@ public final class GtcrnDescriptor {
   /** Name of the enhanced-frame output. */
   public static final String OUTPUT = "enh";
 
-  /** Shape of {@link #INPUT} and {@link #OUTPUT}: [1, 257, 1, 2]. */
+  /**
+   * Shape of {@link #INPUT} and {@link #OUTPUT}: [1, 257, 1, 2]. Shared array: do not modify;
+   * {@link #frameShape()} returns a copy.
+   */
+  public static final long[] FRAME_SHAPE = {1, BINS, 1, 2};
+
+  /** Shape of {@link #INPUT} and {@link #OUTPUT}: [1, 257, 1, 2] (a fresh copy). */
   public static long[] frameShape() {
     return new long[] {1, BINS, 1, 2};
   }
