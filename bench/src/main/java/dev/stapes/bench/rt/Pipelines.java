@@ -11,7 +11,7 @@ import java.util.List;
 public final class Pipelines {
 
   /** Every pipeline name {@link #open} knows. */
-  public static final List<String> NAMES = List.of("synthetic");
+  public static final List<String> NAMES = List.of("synthetic", "stft", "infer");
 
   private static final int DEFAULT_RATE = 16000;
 
@@ -28,6 +28,13 @@ public final class Pipelines {
       case "synthetic":
         return new SyntheticPipeline(
             DEFAULT_RATE, samples(spec, 10, DEFAULT_RATE), SyntheticPipeline.DEFAULT_TAPS);
+      case "stft":
+        return new StftPipeline(samples(spec, 10, DEFAULT_RATE));
+      case "infer":
+        if (spec.model() == null) {
+          throw new IllegalArgumentException("pipeline=infer needs --model M.onnx");
+        }
+        return new InferPipeline(spec.model(), spec.chunkMs());
       default:
         throw new IllegalArgumentException(
             "pipeline=" + spec.pipeline() + ", expected one of " + NAMES);
