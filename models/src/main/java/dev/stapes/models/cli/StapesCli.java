@@ -18,7 +18,12 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = StapesCli.Version.class,
     description = "On-device neural audio inference on the JVM.",
-    subcommands = {CommandLine.HelpCommand.class})
+    subcommands = {
+      CommandLine.HelpCommand.class,
+      ModelsCommand.class,
+      VadCommand.class,
+      ImportCommand.class,
+    })
 public final class StapesCli implements Runnable {
 
   /** Exit code for bad input or a failed operation. */
@@ -83,14 +88,23 @@ public final class StapesCli implements Runnable {
   private static int onParameterError(CommandLine.ParameterException e, String[] args) {
     CommandLine cli = e.getCommandLine();
     PrintWriter err = cli.getErr();
-    String help = cli.getParent() == null ? "stapes --help" : "stapes " + cli.getCommandName() + " --help";
+    String help = qualifiedName(cli) + " --help";
     err.println(prefix(cli) + e.getMessage() + " (see '" + help + "')");
     err.flush();
     return EXIT_USAGE;
   }
 
   private static String prefix(CommandLine cli) {
-    return cli.getParent() == null ? "stapes: " : "stapes " + cli.getCommandName() + ": ";
+    return qualifiedName(cli) + ": ";
+  }
+
+  /** {@code stapes models fetch} for a nested subcommand. */
+  private static String qualifiedName(CommandLine cli) {
+    StringBuilder sb = new StringBuilder();
+    for (CommandLine c = cli; c != null; c = c.getParent()) {
+      sb.insert(0, c.getParent() == null ? "stapes" : " " + c.getCommandName());
+    }
+    return sb.toString();
   }
 
   /** One line describing {@code e}, including the message of its root cause when it adds one. */

@@ -1,0 +1,71 @@
+package dev.stapes.models.cli;
+
+import dev.stapes.audio.WavReader;
+import dev.stapes.models.store.ModelCatalog;
+import dev.stapes.models.store.ModelEntry;
+import dev.stapes.models.store.ModelStore;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/** Small pieces shared by the subcommands of this package. */
+final class CliSupport {
+
+  private CliSupport() {}
+
+  /**
+   * The cached path of model {@code name}, fetching it first (with a note on stderr) when it is not
+   * cached yet.
+   */
+  static Path model(ModelStore store, String name, PrintWriter err) throws IOException {
+    ModelEntry e = ModelCatalog.get(name);
+    if (!store.isCached(e)) {
+      err.println(
+          "stapes: fetching model '"
+              + name
+              + "' ("
+              + e.source().describe()
+              + ") into "
+              + store.cache());
+      err.flush();
+    }
+    return store.path(e);
+  }
+
+  /** {@code override} when given (must exist), else model {@code name} from the store. */
+  static Path modelOrOverride(Path override, String name, PrintWriter err) throws IOException {
+    if (override != null) {
+      if (!Files.isRegularFile(override)) {
+        throw new NoSuchFileException(override.toString(), null, "model file not found");
+      }
+      return override;
+    }
+    return model(ModelStore.fromEnvironment(), name, err);
+  }
+
+  /** The sample rate of a WAV file's header. */
+  static int wavRate(Path wav) throws IOException {
+    requireFile(wav);
+    try (WavReader r = WavReader.open(wav)) {
+      return r.info().sampleRate();
+    }
+  }
+
+  /** Throws a one-line {@link NoSuchFileException} when {@code file} is not a regular file. */
+  static void requireFile(Path file) throws IOException {
+    if (!Files.exists(file)) {
+      throw new NoSuchFileException(file.toString(), null, "file not found");
+    }
+    if (!Files.isRegularFile(file)) {
+      throw new IOException(file + ": not a regular file");
+    }
+  }
+
+  /** Seconds with millisecond resolution, locale-independent ({@code 1.234}). */
+  static String seconds(double s) {
+    return String.format(Locale.ROOT, "%.3f", s);
+  }
+}
