@@ -28,6 +28,28 @@ public final class BenchModels {
   }
 
   /**
+   * A model from Stapes' model store (fetched into {@code ~/.cache/stapes} on first use; {@code
+   * STAPES_MODEL_MIRROR} serves a local copy).
+   *
+   * @throws dev.stapes.bench.rt.PipelineUnavailableException when it can be neither found nor
+   *     fetched
+   */
+  public static Path store(String name) {
+    try {
+      return dev.stapes.models.store.ModelStore.fromEnvironment().path(name);
+    } catch (IOException | RuntimeException e) {
+      throw new dev.stapes.bench.rt.PipelineUnavailableException(
+          "model '"
+              + name
+              + "' unavailable (./stapes models fetch "
+              + name
+              + "): "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  /**
    * Copies a model bundled in this jar (next to this class) to a temporary file, for APIs that want
    * a path (DJL).
    */

@@ -11,7 +11,7 @@ import java.util.List;
 public final class Pipelines {
 
   /** Every pipeline name {@link #open} knows. */
-  public static final List<String> NAMES = List.of("synthetic", "stft", "infer");
+  public static final List<String> NAMES = List.of("synthetic", "stft", "vad", "infer");
 
   private static final int DEFAULT_RATE = 16000;
 
@@ -30,6 +30,12 @@ public final class Pipelines {
             DEFAULT_RATE, samples(spec, 10, DEFAULT_RATE), SyntheticPipeline.DEFAULT_TAPS);
       case "stft":
         return new StftPipeline(samples(spec, 10, DEFAULT_RATE));
+      case "vad":
+        if (spec.chunkMs() > 0 && Math.abs(spec.chunkMs() - 32) > 1e-9) {
+          throw new IllegalArgumentException(
+              "chunk=" + spec.chunkMs() + " ms, expected 32 ms for pipeline 'vad' (Silero v5)");
+        }
+        return new VadPipeline(spec.model());
       case "infer":
         if (spec.model() == null) {
           throw new IllegalArgumentException("pipeline=infer needs --model M.onnx");
