@@ -16,12 +16,18 @@ import java.util.Map;
  *
  * @param baseline the reference pipeline measured interleaved with each budgeted one
  * @param warmupChunks chunks run before measuring each pipeline
+ * @param warmupMs least time spent warming each pipeline, in milliseconds
  * @param rounds measuring rounds per pipeline, alternating with rounds of the baseline
  * @param chunksPerRound chunks per round
  * @param budgets the budgets, in the order they run
  */
 public record Budgets(
-    PipelineSpec baseline, int warmupChunks, int rounds, int chunksPerRound, List<Budget> budgets) {
+    PipelineSpec baseline,
+    int warmupChunks,
+    int warmupMs,
+    int rounds,
+    int chunksPerRound,
+    List<Budget> budgets) {
 
   /** Reads a budgets file. */
   @SuppressWarnings("unchecked")
@@ -53,6 +59,7 @@ public record Budgets(
       return new Budgets(
           PipelineSpec.of(base.toString()).withChunkMs(baseMs),
           intOf(m, "warmup_chunks", 300),
+          intOf(m, "warmup_ms", 500),
           intOf(m, "rounds", 5),
           intOf(m, "chunks_per_round", 200),
           List.copyOf(budgets));

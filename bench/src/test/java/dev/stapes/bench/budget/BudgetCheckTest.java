@@ -26,6 +26,7 @@ class BudgetCheckTest {
     return new Budgets(
         PipelineSpec.of("synthetic").withChunkMs(10),
         200,
+        100,
         5,
         200,
         List.of(
@@ -73,6 +74,7 @@ class BudgetCheckTest {
         new Budgets(
             PipelineSpec.of("synthetic").withChunkMs(10),
             10,
+            0,
             1,
             10,
             List.of(new Budget(PipelineSpec.of("vad"), NAN, NAN, 0, NAN, NAN)));
