@@ -77,7 +77,7 @@ public final class AudioFiles {
   private static IOException tooLong(WavInfo info, double maxSeconds) {
     String held =
         info.frames() < 0
-            ? "more"
+            ? String.format(Locale.ROOT, "more than %.1f s", maxSeconds)
             : String.format(
                 Locale.ROOT, "%.1f s (%d frames)", info.durationSeconds(), info.frames());
     return new IOException(

@@ -23,7 +23,8 @@ import java.util.Objects;
  * skipped, odd sizes padded to even. A data chunk that declares more bytes than the file holds is
  * decoded as far as it goes and reported ({@link WavInfo#truncated()}, {@link WavInfo#warnings()});
  * a declared size of 0xFFFFFFFF means "until the end of the file" (streamed WAVs) and is not a
- * truncation.
+ * truncation; a declared size of 0 with bytes after it (an unfinished recording) is read to the end
+ * too, with a warning where the file size is known.
  *
  * <p>Every problem with the file is a {@link WavFormatException} with a one-line message; the
  * reader never allocates in proportion to a size field, and skipping is bounded by the file.
@@ -90,8 +91,21 @@ public final class WavReader implements AutoCloseable {
     }
     List<String> warnings = new ArrayList<>(h.warnings);
     long declared = h.dataSize;
-    boolean unknown = declared < 0;
     long available = input.remaining(); // Long.MAX_VALUE for a stream of unknown size
+    if (declared == 0 && available > 0) {
+      // An unfinished recording: the writer never came back to fill in the sizes.
+      declared = -1;
+      if (available != Long.MAX_VALUE) {
+        warnings.add(
+            String.format(
+                Locale.ROOT,
+                "'%s': its data chunk declares 0 bytes but %d bytes follow; decoding them as"
+                    + " audio (an unfinished recording?)",
+                name,
+                available));
+      }
+    }
+    boolean unknown = declared < 0;
     long bytes = unknown ? available : Math.min(declared, available);
     boolean truncated = !unknown && declared > available;
     long declaredFrames = unknown ? -1 : declared / blockAlign;
@@ -184,6 +198,20 @@ public final class WavReader implements AutoCloseable {
   }
 
   /**
+   * Reads a WAV stream of unknown size with the given channel handling.
+   *
+   * @param in the stream, positioned at the RIFF header; closed by {@link #close()}
+   * @param name the name used in messages
+   * @param mode average all channels, or pick one
+   * @return a reader positioned at the first frame
+   * @throws WavFormatException if the stream is not a WAV file this reader can decode
+   * @throws IOException if the stream cannot be read
+   */
+  public static WavReader open(InputStream in, String name, ChannelMode mode) throws IOException {
+    return open(in, name, mode, NonFiniteSamples.REJECT);
+  }
+
+  /**
    * Reads a WAV stream of unknown size with the given channel handling and non-finite policy.
    *
    * @param in the stream, positioned at the RIFF header; closed by {@link #close()}
@@ -238,7 +266,8 @@ public final class WavReader implements AutoCloseable {
    * @param dst where the samples go
    * @param off the first index written
    * @param len the most frames to read
-   * @return the number of frames read (at least 1 if {@code len > 0}), or -1 at the end
+   * @return the number of frames read (at least 1 if {@code len > 0}), or -1 at the end; 0 if
+   *     {@code len} is 0
    * @throws WavFormatException on a NaN or infinite sample under {@link NonFiniteSamples#REJECT}
    * @throws IOException if reading fails
    * @throws IllegalStateException if the reader is closed
@@ -248,6 +277,9 @@ public final class WavReader implements AutoCloseable {
       throw new IllegalStateException("WavReader is closed");
     }
     Objects.checkFromIndexSize(off, len, dst.length);
+    if (len == 0) {
+      return 0;
+    }
     if (framesLeft == 0) {
       return -1;
     }
@@ -265,7 +297,7 @@ public final class WavReader implements AutoCloseable {
         break;
       }
     }
-    return total == 0 && len > 0 ? -1 : total;
+    return total == 0 ? -1 : total;
   }
 
   private void endedEarly(int partialBytes) {
@@ -428,6 +460,10 @@ public final class WavReader implements AutoCloseable {
       }
       String riff = fourCc(h, 0, Math.min(n, 4));
       boolean rf64 = false;
+      if (n < 4 && !"RIFF".startsWith(riff) && !"RF64".startsWith(riff)) {
+        throw new WavFormatException(
+            "'" + name + "' is not a WAV file: starts with " + quote(riff) + ", expected 'RIFF'");
+      }
       if (n >= 4) {
         if (riff.equals("RIFX")) {
           throw new WavFormatException(

@@ -133,7 +133,8 @@ public final class WavSource implements AutoCloseable {
    * @param dst where the samples go
    * @param off the first index written
    * @param len the most samples to read
-   * @return the number of samples read (at least 1 if {@code len > 0}), or -1 at the end
+   * @return the number of samples read (at least 1 if {@code len > 0}), or -1 at the end; 0 if
+   *     {@code len} is 0
    * @throws WavFormatException on a bad sample (see {@link WavReader#read})
    * @throws IOException if reading fails
    * @throws IllegalStateException if the source is closed

@@ -113,6 +113,30 @@ class ResamplerTest {
     assertTrue(err < 1e-4, "err=" + err);
   }
 
+  @ParameterizedTest(name = "{0} -> {1}")
+  @MethodSource("extremePairs")
+  void extremeRatiosKeepTheTableSmallAndStayChunkInvariant(int in, int out) {
+    Resampler r = new Resampler(in, out);
+    float[] x = noise(in / 10, 11);
+    float[] ref = run(new Resampler(in, out), x, x.length);
+    assertEquals(r.outputLength(x.length), ref.length);
+    assertArrayEquals(ref, run(r, x, 977, 1, 4096, 13));
+    // a tone at an eighth of the lower rate passes
+    double f = Math.min(in, out) / 8.0;
+    float[] y = run(new Resampler(in, out), tone(in / 5, f, in, 0.5), 5000);
+    int m = (int) Math.ceil((r.lookahead() + 2.0) * out / in) + 1;
+    double err = 0;
+    for (int n = m; n < y.length - m; n++) {
+      err = Math.max(err, Math.abs(y[n] - 0.5 * Math.sin(2 * Math.PI * f * n / out)));
+    }
+    assertTrue(err < 2e-5, r + " err=" + err);
+  }
+
+  static Stream<Arguments> extremePairs() {
+    return Stream.of(
+        Arguments.of(768000, 3001), Arguments.of(1000, 256000), Arguments.of(7999, 16000));
+  }
+
   @Test
   void rejectsBadRates() {
     assertEquals(

@@ -228,8 +228,12 @@ class WavReaderTest {
   void rejectsEveryTruncationOfTheHeader() throws IOException {
     byte[] v = valid();
     for (int len = 1; len < 44; len++) {
-      rejects(Arrays.copyOf(v, len));
+      String m = rejects(Arrays.copyOf(v, len)).getMessage();
+      assertFalse(m.contains("not a WAV file"), m);
     }
+    assertEquals(
+        "'bad.wav' ends after 3 bytes, inside the 12-byte RIFF header",
+        rejects(Arrays.copyOf(v, 3)).getMessage());
   }
 
   @Test
@@ -410,6 +414,33 @@ class WavReaderTest {
       assertEquals(301, readAll(r, 100).length);
       assertEquals(301, r.info().frames());
       assertFalse(r.info().truncated());
+    }
+  }
+
+  @Test
+  void aDataSizeOfZeroWithBytesAfterItIsAnUnfinishedRecordingReadToTheEnd() throws IOException {
+    WavBytes w = new WavBytes();
+    w.dataSizeOverride = 0;
+    w.riffSizeOverride = 0;
+    byte[] bytes = w.build(WavBytes.encode(signal(123, 1), 16, false));
+    try (WavReader r = WavReader.open(write("crash.wav", bytes))) {
+      assertEquals(123, r.info().frames());
+      assertFalse(r.info().truncated());
+      assertEquals(
+          "'crash.wav': its data chunk declares 0 bytes but 246 bytes follow; decoding them as"
+              + " audio (an unfinished recording?)",
+          r.info().warnings().get(0));
+      assertEquals(123, readAll(r, 50).length);
+    }
+    try (WavReader r = WavReader.open(new ByteArrayInputStream(bytes), "crash.wav")) {
+      assertEquals(123, readAll(r, 50).length);
+    }
+    // a truly empty data chunk at the end of the file is just empty
+    WavBytes e = new WavBytes();
+    try (WavReader r = WavReader.open(write("empty.wav", e.build(new byte[0])))) {
+      assertEquals(0, r.info().frames());
+      assertTrue(r.info().warnings().isEmpty());
+      assertEquals(-1, r.read(new float[4], 0, 4));
     }
   }
 
