@@ -11,7 +11,7 @@ import java.util.List;
 public final class Pipelines {
 
   /** Every pipeline name {@link #open} knows. */
-  public static final List<String> NAMES = List.of("synthetic", "stft", "vad", "infer");
+  public static final List<String> NAMES = List.of("synthetic", "stft", "vad", "enhance", "infer");
 
   private static final int DEFAULT_RATE = 16000;
 
@@ -36,6 +36,12 @@ public final class Pipelines {
               "chunk=" + spec.chunkMs() + " ms, expected 32 ms for pipeline 'vad' (Silero v5)");
         }
         return new VadPipeline(spec.model());
+      case "enhance":
+        if (spec.chunkMs() > 0 && Math.abs(spec.chunkMs() - 16) > 1e-9) {
+          throw new IllegalArgumentException(
+              "chunk=" + spec.chunkMs() + " ms, expected 16 ms (one hop) for pipeline 'enhance'");
+        }
+        return new EnhancePipeline(spec.model());
       case "infer":
         if (spec.model() == null) {
           throw new IllegalArgumentException("pipeline=infer needs --model M.onnx");
