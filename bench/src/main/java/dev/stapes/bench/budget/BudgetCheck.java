@@ -99,14 +99,15 @@ public final class BudgetCheck {
     }
     try (p;
         ChunkPipeline base = opener.apply(budgets.baseline())) {
-      int n = budgets.chunksPerRound();
+      int n = b.chunksPerRound() > 0 ? b.chunksPerRound() : budgets.chunksPerRound();
+      int warm = b.warmupChunks() > 0 ? b.warmupChunks() : budgets.warmupChunks();
       float[] audio =
           TestSignal.generate((double) n * p.chunkSamples() / p.sampleRate(), p.sampleRate());
       float[] baseAudio =
           TestSignal.generate(
               (double) n * base.chunkSamples() / base.sampleRate(), base.sampleRate());
       Harness h = new Harness();
-      h.run(p, audio, new HarnessOptions(1, budgets.warmupChunks(), false, false));
+      h.run(p, audio, new HarnessOptions(1, warm, false, false));
       // Then warm for a minimum time too, so that the JIT has compiled the hot loops of cheap and
       // expensive pipelines alike before any chunk is recorded.
       long warmEnd = System.nanoTime() + budgets.warmupMs() * 1_000_000L;

@@ -50,6 +50,42 @@ public final class BenchModels {
   }
 
   /**
+   * KWT-1 imported from its TFLite file ({@code ../shared/models/kwt1/kwt1_non_stream.tflite}, or
+   * the model store's mirror) to ONNX with Stapes' importer, into a temporary file.
+   *
+   * @throws dev.stapes.bench.rt.PipelineUnavailableException when the TFLite file is absent
+   */
+  public static synchronized Path kwt1() {
+    if (kwt1 != null && Files.isRegularFile(kwt1)) {
+      return kwt1;
+    }
+    Path root = Path.of(System.getProperty("stapes.root", "."));
+    Path tflite = root.resolve("../shared/models/kwt1/kwt1_non_stream.tflite");
+    if (!Files.isRegularFile(tflite)) {
+      String mirror = System.getenv("STAPES_MODEL_MIRROR");
+      Path m = mirror == null ? null : Path.of(mirror, "kwt1", "kwt1_non_stream.tflite");
+      if (m == null || !Files.isRegularFile(m)) {
+        throw new dev.stapes.bench.rt.PipelineUnavailableException(
+            "KWT-1 not found at " + tflite + " nor under STAPES_MODEL_MIRROR/kwt1");
+      }
+      tflite = m;
+    }
+    try {
+      Path dir = Files.createTempDirectory("stapes-kwt1-");
+      dir.toFile().deleteOnExit();
+      Path out = dir.resolve("kwt1.onnx");
+      dev.stapes.models.tflite.TfliteImporter.importFile(tflite, out);
+      out.toFile().deleteOnExit();
+      kwt1 = out;
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Path kwt1;
+
+  /**
    * Copies a model bundled in this jar (next to this class) to a temporary file, for APIs that want
    * a path (DJL).
    */

@@ -11,7 +11,8 @@ import java.util.List;
 public final class Pipelines {
 
   /** Every pipeline name {@link #open} knows. */
-  public static final List<String> NAMES = List.of("synthetic", "stft", "vad", "enhance", "infer");
+  public static final List<String> NAMES =
+      List.of("synthetic", "stft", "vad", "enhance", "kws", "infer");
 
   private static final int DEFAULT_RATE = 16000;
 
@@ -42,6 +43,8 @@ public final class Pipelines {
               "chunk=" + spec.chunkMs() + " ms, expected 16 ms (one hop) for pipeline 'enhance'");
         }
         return new EnhancePipeline(spec.model());
+      case "kws":
+        return new KwsPipeline(spec.model(), samples(spec, 100, DEFAULT_RATE));
       case "infer":
         if (spec.model() == null) {
           throw new IllegalArgumentException("pipeline=infer needs --model M.onnx");

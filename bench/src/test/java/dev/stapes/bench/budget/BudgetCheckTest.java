@@ -31,7 +31,14 @@ class BudgetCheckTest {
         200,
         List.of(
             new Budget(
-                PipelineSpec.of("synthetic").withChunkMs(10), p50Ratio, NAN, alloc, 0.5, NAN)));
+                PipelineSpec.of("synthetic").withChunkMs(10),
+                p50Ratio,
+                NAN,
+                alloc,
+                0.5,
+                NAN,
+                0,
+                0)));
   }
 
   private static List<BudgetCheck.Outcome> check(Budgets b, Regression r, boolean ci) {
@@ -77,7 +84,7 @@ class BudgetCheckTest {
             0,
             1,
             10,
-            List.of(new Budget(PipelineSpec.of("vad"), NAN, NAN, 0, NAN, NAN)));
+            List.of(new Budget(PipelineSpec.of("vad"), NAN, NAN, 0, NAN, NAN, 0, 0)));
     Function<PipelineSpec, ChunkPipeline> opener =
         s -> {
           if (s.pipeline().equals("vad")) {
