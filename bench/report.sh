@@ -70,7 +70,7 @@ if [ "$stress_s" -gt 0 ]; then
     stop_load
   done
   cat >"$dir/stress-about.txt" <<TXT
-Pipeline \`$stress_pipeline\`, fed at the real-time pace for about ${stress_s} s (\`./stapes bench rt --pipeline $stress_pipeline ${input[*]} --repeat $repeat --pace realtime [--realtime]\`) while $ncpu busy loops (\`while :; do :; done\`, one per CPU, nice 0) load every CPU; the harness itself is not niced here. \`--realtime\` pins the harness thread to the last CPU, asks for SCHED_FIFO priority 80 and locks memory; other threads of the JVM (JIT, GC, ONNX Runtime's pool if any) are not changed.
+Pipeline \`$stress_pipeline\`, fed at the real-time pace for about ${stress_s} s (\`./stapes bench rt --pipeline $stress_pipeline ${input[*]} --repeat $repeat --pace realtime [--realtime]\`) while $ncpu busy loops (\`while :; do :; done\`, one per CPU) load every CPU; busy loops and harness run at niceness $(nice), and the other tenants of this shared machine kept running. \`--realtime\` pins the harness thread to the last CPU, asks for SCHED_FIFO priority 80 and locks memory; other threads of the JVM (JIT, GC, ONNX Runtime's pool if any) are not changed.
 TXT
 fi
 
