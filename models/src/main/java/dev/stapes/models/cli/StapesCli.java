@@ -23,6 +23,9 @@ import picocli.CommandLine.Option;
       ModelsCommand.class,
       VadCommand.class,
       ImportCommand.class,
+      InferCommand.class,
+      FeaturesCommand.class,
+      RunCommand.class,
     })
 public final class StapesCli implements Runnable {
 
