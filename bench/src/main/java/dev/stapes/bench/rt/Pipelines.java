@@ -12,7 +12,7 @@ public final class Pipelines {
 
   /** Every pipeline name {@link #open} knows. */
   public static final List<String> NAMES =
-      List.of("synthetic", "stft", "vad", "enhance", "kws", "infer");
+      List.of("synthetic", "features", "stft", "vad", "enhance", "kws", "infer");
 
   private static final int DEFAULT_RATE = 16000;
 
@@ -29,6 +29,8 @@ public final class Pipelines {
       case "synthetic":
         return new SyntheticPipeline(
             DEFAULT_RATE, samples(spec, 10, DEFAULT_RATE), SyntheticPipeline.DEFAULT_TAPS);
+      case "features":
+        return new FeaturesPipeline(spec.preset(), spec.chunkMs());
       case "stft":
         return new StftPipeline(samples(spec, 10, DEFAULT_RATE));
       case "vad":
