@@ -25,8 +25,11 @@ public record Budget(
     int warmupChunks,
     int chunksPerRound) {
 
-  /** Reads one entry of the {@code budgets} array. */
-  static Budget fromJson(Map<String, Object> m) {
+  /**
+   * Reads one entry of the {@code budgets} array; a relative {@code model} path is resolved against
+   * {@code root} (the project root).
+   */
+  static Budget fromJson(Map<String, Object> m, java.nio.file.Path root) {
     Object name = m.get("pipeline");
     if (!(name instanceof String)) {
       throw new IllegalArgumentException("budget entry " + m + " has no \"pipeline\" name");
@@ -37,7 +40,7 @@ public record Budget(
             (String) name,
             num(m, "chunk_ms"),
             str(m, "preset"),
-            model == null ? null : java.nio.file.Path.of(model),
+            model == null ? null : root.resolve(model).normalize(),
             str(m, "keyword"));
     return new Budget(
         spec,

@@ -47,12 +47,16 @@ public record Budgets(
       throw new IOException(file + ": expected a \"budgets\" array");
     }
     List<Budget> budgets = new ArrayList<>();
+    // bench/budgets.json: model paths in it are relative to the project root.
+    Path abs = file.toAbsolutePath();
+    Path projectRoot =
+        abs.getParent().getParent() != null ? abs.getParent().getParent() : abs.getParent();
     try {
       for (Object o : (List<Object>) list) {
         if (!(o instanceof Map)) {
           throw new IllegalArgumentException("budget entry " + o + " is not an object");
         }
-        budgets.add(Budget.fromJson((Map<String, Object>) o));
+        budgets.add(Budget.fromJson((Map<String, Object>) o, projectRoot));
       }
       Object base = m.getOrDefault("baseline", "synthetic");
       double baseMs = m.get("baseline_chunk_ms") instanceof Double d ? d : 10;

@@ -12,6 +12,38 @@ public final class BenchModels {
   private BenchModels() {}
 
   /**
+   * The project root: the {@code stapes.root} system property (set by surefire), else two levels
+   * above the jar this class was loaded from ({@code bench/target/stapes.jar}), else the working
+   * directory.
+   */
+  public static Path projectRoot() {
+    String prop = System.getProperty("stapes.root");
+    if (prop != null && !prop.isBlank()) {
+      return Path.of(prop).toAbsolutePath();
+    }
+    try {
+      Path jar =
+          Path.of(BenchModels.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      if (Files.isRegularFile(jar)
+          && jar.getParent() != null
+          && jar.getParent().getParent() != null) {
+        Path root = jar.getParent().getParent().getParent();
+        if (root != null && Files.isDirectory(root.resolve("bench"))) {
+          return root;
+        }
+      }
+    } catch (java.net.URISyntaxException | RuntimeException e) {
+      // fall through to the working directory
+    }
+    return Path.of("").toAbsolutePath();
+  }
+
+  /** A file under the shared directory beside the project ({@code ../shared/models/...}). */
+  public static Path shared(String first, String... more) {
+    return projectRoot().resolve("..").resolve("shared").resolve(Path.of(first, more)).normalize();
+  }
+
+  /**
    * The process's ONNX Runtime environment, created through DJL's engine. DJL's {@code OrtEngine}
    * insists on creating the process-wide {@code OrtEnvironment} itself, with global thread pools
    * ({@code ai.djl.onnxruntime.num_threads}, {@code ai.djl.onnxruntime.num_interop_threads}); if
@@ -59,8 +91,7 @@ public final class BenchModels {
     if (kwt1 != null && Files.isRegularFile(kwt1)) {
       return kwt1;
     }
-    Path root = Path.of(System.getProperty("stapes.root", "."));
-    Path tflite = root.resolve("../shared/models/kwt1/kwt1_non_stream.tflite");
+    Path tflite = shared("models", "kwt1", "kwt1_non_stream.tflite");
     if (!Files.isRegularFile(tflite)) {
       String mirror = System.getenv("STAPES_MODEL_MIRROR");
       Path m = mirror == null ? null : Path.of(mirror, "kwt1", "kwt1_non_stream.tflite");

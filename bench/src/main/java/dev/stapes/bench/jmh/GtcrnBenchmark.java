@@ -59,9 +59,7 @@ public class GtcrnBenchmark {
 
   /** Finds the model (the model store's mirror, or {@code ../shared/models/gtcrn}). */
   static Path modelPath() {
-    Path shared =
-        Path.of(
-            System.getProperty("stapes.root", "."), "../shared/models/gtcrn", GtcrnDescriptor.FILE);
+    Path shared = BenchModels.shared("models", "gtcrn", GtcrnDescriptor.FILE);
     if (Files.isRegularFile(shared)) {
       return shared;
     }

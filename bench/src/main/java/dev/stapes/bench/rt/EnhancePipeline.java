@@ -28,10 +28,7 @@ final class EnhancePipeline implements ChunkPipeline {
   }
 
   private static Path defaultModel() {
-    Path shared =
-        Path.of(System.getProperty("stapes.root", "."))
-            .resolve("../shared/models/gtcrn")
-            .resolve(GtcrnDescriptor.FILE);
+    Path shared = dev.stapes.bench.jmh.BenchModels.shared("models", "gtcrn", GtcrnDescriptor.FILE);
     if (Files.isRegularFile(shared)) {
       return shared;
     }
