@@ -12,7 +12,7 @@ public final class Pipelines {
 
   /** Every pipeline name {@link #open} knows. */
   public static final List<String> NAMES =
-      List.of("synthetic", "features", "stft", "vad", "enhance", "kws", "infer");
+      List.of("synthetic", "features", "stft", "vad", "wakeword", "enhance", "kws", "infer");
 
   private static final int DEFAULT_RATE = 16000;
 
@@ -39,6 +39,12 @@ public final class Pipelines {
               "chunk=" + spec.chunkMs() + " ms, expected 32 ms for pipeline 'vad' (Silero v5)");
         }
         return new VadPipeline(spec.model());
+      case "wakeword":
+        if (spec.chunkMs() > 0 && Math.abs(spec.chunkMs() - 80) > 1e-9) {
+          throw new IllegalArgumentException(
+              "chunk=" + spec.chunkMs() + " ms, expected 80 ms for pipeline 'wakeword'");
+        }
+        return new WakeWordPipeline(spec.keyword());
       case "enhance":
         if (spec.chunkMs() > 0 && Math.abs(spec.chunkMs() - 16) > 1e-9) {
           throw new IllegalArgumentException(

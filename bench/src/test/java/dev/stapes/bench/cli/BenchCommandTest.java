@@ -124,6 +124,21 @@ class BenchCommandTest {
   }
 
   @Test
+  void runWithRealtimeReportsWhatTookEffect() {
+    boolean haveVad =
+        dev.stapes.models.store.ModelStore.fromEnvironment()
+            .isCached(
+                dev.stapes.models.store.ModelCatalog.get(
+                    dev.stapes.models.store.ModelCatalog.SILERO_VAD_V5));
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        haveVad || "true".equals(System.getenv("CI")), "Silero VAD not in the model store");
+    Run r = run("run", "--no-wakeword", "--realtime");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.err().contains("stapes run: realtime: pin thread to CPUs"), r.err());
+    assertTrue(r.err().contains("stapes run: realtime: SCHED_FIFO priority 80"), r.err());
+  }
+
+  @Test
   void benchWithoutCheckOrSubcommandIsAUsageError() {
     assertEquals(2, run("bench").code());
   }

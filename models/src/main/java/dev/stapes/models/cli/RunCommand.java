@@ -130,6 +130,13 @@ public final class RunCommand implements Callable<Integer> {
               + " embedded setting).")
   int threads;
 
+  @Option(
+      names = "--realtime",
+      description =
+          "Run the per-block loop on a thread pinned to the last CPU, under SCHED_FIFO priority 80,"
+              + " with memory locked (libstapes-rt); what took effect, or why not, is printed.")
+  boolean realtime;
+
   private volatile boolean barActive;
 
   @Override
@@ -408,12 +415,19 @@ public final class RunCommand implements Callable<Integer> {
    * thread controls: a {@code --realtime} option applies them at the start of {@code body}'s
    * thread.
    */
-  static void runOnProcessingThread(Runnable body) throws InterruptedException {
+  void runOnProcessingThread(Runnable body) throws InterruptedException {
     Throwable[] thrown = new Throwable[1];
     Thread t =
         new Thread(
             () -> {
               try {
+                if (realtime) {
+                  int[] cpu = {dev.stapes.nativert.RealTime.lastAllowedCpu()};
+                  for (dev.stapes.nativert.RealTimeResult r :
+                      dev.stapes.nativert.RealTime.enter(cpu, 80)) {
+                    System.err.println("stapes run: realtime: " + r);
+                  }
+                }
                 body.run();
               } catch (Throwable e) {
                 thrown[0] = e;
