@@ -7,6 +7,8 @@ import java.util.Map;
  * The limits for one pipeline at one chunk size. A limit that is absent (NaN) is not checked.
  *
  * @param spec the pipeline and its settings
+ * @param cpuRatio largest allowed CPU time per chunk over the baseline's, measured in the same run
+ *     (thread CPU time: unlike wall time, it does not grow when other processes preempt the thread)
  * @param p50Ratio largest allowed p50 latency over the baseline's p50 measured in the same run
  * @param p99Ratio largest allowed p99 latency over the baseline's p99 measured in the same run
  * @param allocBytesPerChunk largest allowed bytes allocated per chunk
@@ -17,6 +19,7 @@ import java.util.Map;
  */
 public record Budget(
     PipelineSpec spec,
+    double cpuRatio,
     double p50Ratio,
     double p99Ratio,
     double allocBytesPerChunk,
@@ -44,6 +47,7 @@ public record Budget(
             str(m, "keyword"));
     return new Budget(
         spec,
+        num(m, "cpu_ratio"),
         num(m, "p50_ratio"),
         num(m, "p99_ratio"),
         num(m, "alloc_bytes_per_chunk"),

@@ -31,6 +31,7 @@ public final class BudgetCheck {
       RtResult result,
       double baselineP50Us,
       double baselineP99Us,
+      double baselineCpuUs,
       List<String> failures,
       String skipped) {
 
@@ -92,10 +93,11 @@ public final class BudgetCheck {
             null,
             0,
             0,
+            0,
             List.of(label + ": unavailable under CI=true: " + e.getMessage()),
             null);
       }
-      return new Outcome(label, null, 0, 0, List.of(), e.getMessage());
+      return new Outcome(label, null, 0, 0, 0, List.of(), e.getMessage());
     }
     try (p;
         ChunkPipeline base = opener.apply(budgets.baseline())) {
@@ -124,6 +126,7 @@ public final class BudgetCheck {
       Histogram ph = new Histogram(3);
       Histogram bh = new Histogram(3);
       double alloc = 0;
+      double baseCpu = 0;
       double rtf = 0;
       long misses = 0;
       double cpu = 0;
@@ -136,6 +139,7 @@ public final class BudgetCheck {
         alloc += pr.allocBytesPerChunk() / budgets.rounds();
         rtf += pr.rtf() / budgets.rounds();
         cpu += pr.cpuUsPerChunk() / budgets.rounds();
+        baseCpu += br.cpuUsPerChunk() / budgets.rounds();
         misses += pr.deadlineMisses();
         chunkMs = pr.chunkMs();
         if (br.chunks() == 0) {
@@ -160,6 +164,13 @@ public final class BudgetCheck {
       limit(
           fails,
           label,
+          "cpu_ratio",
+          cpu / baseCpu,
+          b.cpuRatio(),
+          "CPU " + us(cpu) + " per chunk vs baseline " + us(baseCpu));
+      limit(
+          fails,
+          label,
           "p50_ratio",
           res.p50Us() / b50,
           b.p50Ratio(),
@@ -174,7 +185,7 @@ public final class BudgetCheck {
       limit(fails, label, "alloc_bytes_per_chunk", alloc, b.allocBytesPerChunk(), null);
       limit(fails, label, "rtf", rtf, b.rtf(), null);
       limit(fails, label, "p99_us", res.p99Us(), b.p99Us(), null);
-      return new Outcome(label, res, b50, b99, List.copyOf(fails), null);
+      return new Outcome(label, res, b50, b99, baseCpu, List.copyOf(fails), null);
     }
   }
 
@@ -210,10 +221,14 @@ public final class BudgetCheck {
     String figures =
         String.format(
             Locale.ROOT,
-            "p50 %s (x%s of baseline %s, budget %s)  p99 %s  alloc %s B/chunk (budget %s)  rtf %s",
+            "cpu %s/chunk (x%s of baseline %s, budget %s)  p50 %s (x%s, budget %s)  p99 %s"
+                + "  alloc %s B/chunk (budget %s)  rtf %s",
+            us(r.cpuUsPerChunk()),
+            num(r.cpuUsPerChunk() / o.baselineCpuUs()),
+            us(o.baselineCpuUs()),
+            Double.isNaN(b.cpuRatio()) ? "-" : "x" + num(b.cpuRatio()),
             us(r.p50Us()),
             num(r.p50Us() / o.baselineP50Us()),
-            us(o.baselineP50Us()),
             Double.isNaN(b.p50Ratio()) ? "-" : "x" + num(b.p50Ratio()),
             us(r.p99Us()),
             num(r.allocBytesPerChunk()),

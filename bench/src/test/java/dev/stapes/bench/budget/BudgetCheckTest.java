@@ -23,6 +23,10 @@ class BudgetCheckTest {
   private static final double NAN = Double.NaN;
 
   private static Budgets synthetic(double p50Ratio, double alloc) {
+    return synthetic(NAN, p50Ratio, alloc);
+  }
+
+  private static Budgets synthetic(double cpuRatio, double p50Ratio, double alloc) {
     return new Budgets(
         PipelineSpec.of("synthetic").withChunkMs(10),
         200,
@@ -32,6 +36,7 @@ class BudgetCheckTest {
         List.of(
             new Budget(
                 PipelineSpec.of("synthetic").withChunkMs(10),
+                cpuRatio,
                 p50Ratio,
                 NAN,
                 alloc,
@@ -54,7 +59,7 @@ class BudgetCheckTest {
 
   @Test
   void anUnchangedPipelineMeetsItsBudget() {
-    List<BudgetCheck.Outcome> o = check(synthetic(1.6, 0), Regression.NONE, false);
+    List<BudgetCheck.Outcome> o = check(synthetic(1.6, 1.6, 0), Regression.NONE, false);
     assertEquals(List.of(), BudgetCheck.failures(o));
     assertEquals(1000, o.get(0).result().chunks());
   }
@@ -76,6 +81,15 @@ class BudgetCheckTest {
   }
 
   @Test
+  void twiceTheWorkIsCaughtByTheCpuTimeRatioToTheBaseline() {
+    List<String> f =
+        BudgetCheck.failures(check(synthetic(1.6, NAN, NAN), Regression.DOUBLE, false));
+    assertEquals(1, f.size(), f.toString());
+    assertTrue(f.get(0).startsWith("synthetic@10ms: cpu_ratio "), f.get(0));
+    assertTrue(f.get(0).contains("exceeds budget 1.60"), f.get(0));
+  }
+
+  @Test
   void anUnavailablePipelineIsSkippedOutsideCiAndFailsUnderCi() {
     Budgets b =
         new Budgets(
@@ -84,7 +98,7 @@ class BudgetCheckTest {
             0,
             1,
             10,
-            List.of(new Budget(PipelineSpec.of("vad"), NAN, NAN, 0, NAN, NAN, 0, 0)));
+            List.of(new Budget(PipelineSpec.of("vad"), NAN, NAN, NAN, 0, NAN, NAN, 0, 0)));
     Function<PipelineSpec, ChunkPipeline> opener =
         s -> {
           if (s.pipeline().equals("vad")) {
