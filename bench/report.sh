@@ -1,52 +1,73 @@
 #!/usr/bin/env bash
 # Regenerates docs/performance.md: the C log-mel baseline on FFTW, the JMH suite (SampleTime,
-# -prof gc, several forks), and one pipeline under CPU load with and without --realtime.
+# -prof gc, several forks), and one pipeline at the real-time pace under CPU load, with and
+# without --realtime (and, when run as root, with --realtime as an unprivileged user).
 #
-#   bench/report.sh                      # everything, short settings (about 10 minutes)
+#   bench/report.sh                      # everything, short settings (about 20 minutes here)
 #   FORKS=1 ITER=2 bench/report.sh Vad   # a quicker pass over the benchmarks matching 'Vad'
+#   STEPS=stress bench/report.sh         # only the load test; earlier results are kept
 #
-# Settings (environment): FORKS (3), WARMUP_ITER (2), ITER (3), ITER_TIME (1s),
-# STRESS_SECONDS (30), STRESS_PIPELINE (vad), OUT (docs/performance.md). Everything runs under
-# nice; the load for the stress part is one busy loop per CPU, started and stopped here.
+# Settings (environment): STEPS ("c jmh stress"), FORKS (3), WARMUP_ITER (2), ITER (3),
+# ITER_TIME (1s), STRESS_SECONDS (30), STRESS_PIPELINE (enhance), OUT (docs/performance.md).
+# The C baseline and JMH run under nice; the load for the stress part is one busy loop per CPU,
+# started and stopped here.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 filter="${1:-}"
+steps="${STEPS:-c jmh stress}"
 forks="${FORKS:-3}"
 wi="${WARMUP_ITER:-2}"
 iter="${ITER:-3}"
 itime="${ITER_TIME:-1s}"
 stress_s="${STRESS_SECONDS:-30}"
-stress_pipeline="${STRESS_PIPELINE:-vad}"
+stress_pipeline="${STRESS_PIPELINE:-enhance}"
 out="${OUT:-docs/performance.md}"
 dir="bench/target/report"
 mkdir -p "$dir" "$(dirname "$out")"
-rm -f "$dir"/*.json "$dir"/*.log "$dir"/*.txt
+has() { [[ " $steps " == *" $1 "* ]]; }
 
 echo "report: building (stapes.jar, benchmarks.jar)" >&2
 ./stapes --version >/dev/null
 jar=bench/target/benchmarks.jar
 
-if command -v gcc >/dev/null && [ -f /usr/include/fftw3.h ]; then
-  echo "report: C baseline (bench/src/main/c/logmel_fftw.c on FFTW)" >&2
-  gcc -O3 -march=native -o bench/target/logmel_fftw bench/src/main/c/logmel_fftw.c -lfftw3f -lm
-  for i in 1 2 3; do nice bench/target/logmel_fftw 200000 20000 >>"$dir/c-logmel.json"; done
-else
-  echo "report: no gcc or no libfftw3-dev: the C baseline row is left out" >&2
+if has c; then
+  rm -f "$dir/c-logmel.json"
+  if command -v gcc >/dev/null && [ -f /usr/include/fftw3.h ]; then
+    echo "report: C baseline (bench/src/main/c/logmel_fftw.c on FFTW)" >&2
+    gcc -O3 -march=native -o bench/target/logmel_fftw bench/src/main/c/logmel_fftw.c -lfftw3f -lm
+    for i in 1 2 3; do nice bench/target/logmel_fftw 200000 20000 >>"$dir/c-logmel.json"; done
+  else
+    echo "report: no gcc or no libfftw3-dev: the C baseline row is left out" >&2
+  fi
 fi
 
-jmh_cmd=(java -jar "$jar" -f "$forks" -wi "$wi" -w "$itime" -i "$iter" -r "$itime" -prof gc
-  -rf json -rff "$dir/jmh.json")
-[ -n "$filter" ] && jmh_cmd+=("$filter")
-echo "report: ${jmh_cmd[*]}" >&2
-nice "${jmh_cmd[@]}" >"$dir/jmh.log" 2>&1 || { tail -n 30 "$dir/jmh.log" >&2; exit 1; }
+if has jmh; then
+  rm -f "$dir/jmh.json" "$dir/meta.txt"
+  jmh_cmd=(java -jar "$jar" -f "$forks" -wi "$wi" -w "$itime" -i "$iter" -r "$itime" -prof gc
+    -rf json -rff "$dir/jmh.json")
+  [ -n "$filter" ] && jmh_cmd+=("$filter")
+  echo "report: ${jmh_cmd[*]}" >&2
+  nice "${jmh_cmd[@]}" >"$dir/jmh.log" 2>&1 || { tail -n 30 "$dir/jmh.log" >&2; exit 1; }
+  {
+    echo "JMH settings=-f $forks -wi $wi -w $itime -i $iter -r $itime -prof gc (Mode.SampleTime)"
+    echo "machine load=shared development machine; other processes ran during the measurement"
+  } >"$dir/meta.txt"
+fi
 
-if [ "$stress_s" -gt 0 ]; then
+if has stress && [ "$stress_s" -gt 0 ]; then
+  rm -f "$dir"/stress-*
   input=()
-  [ -f ../shared/corpus/jfk_16k.wav ] && input=(--input ../shared/corpus/jfk_16k.wav)
-  # Enough passes over the input for about STRESS_SECONDS of audio at the real-time pace.
   seconds_per_pass=10
-  [ ${#input[@]} -gt 0 ] && seconds_per_pass=11
+  case "$stress_pipeline" in
+    enhance)
+      [ -f ../shared/models/gtcrn/mix.wav ] && input=(--input ../shared/models/gtcrn/mix.wav) \
+        && seconds_per_pass=9 ;;
+    *)
+      [ -f ../shared/corpus/jfk_16k.wav ] && input=(--input ../shared/corpus/jfk_16k.wav) \
+        && seconds_per_pass=11 ;;
+  esac
+  # Enough passes over the input for about STRESS_SECONDS of audio at the real-time pace.
   repeat=$(( (stress_s + seconds_per_pass - 1) / seconds_per_pass ))
   ncpu=$(nproc)
   load_pids=()
@@ -59,25 +80,34 @@ if [ "$stress_s" -gt 0 ]; then
     load_pids=()
   }
   trap stop_load EXIT
-  for mode in normal realtime; do
-    flags=()
-    [ "$mode" = realtime ] && flags=(--realtime)
+  modes=(normal realtime)
+  if [ "$(id -u)" -eq 0 ] && command -v runuser >/dev/null; then
+    modes+=(realtime-unprivileged)
+  fi
+  rt_args=(bench rt --pipeline "$stress_pipeline" "${input[@]}" --repeat "$repeat" --pace realtime)
+  for mode in "${modes[@]}"; do
     echo "report: $stress_pipeline at the real-time pace under load ($ncpu busy loops), $mode" >&2
     start_load
-    java -jar bench/target/stapes.jar bench rt --pipeline "$stress_pipeline" "${input[@]}" \
-      --repeat "$repeat" --pace realtime --json "$dir/stress-$mode.json" "${flags[@]}" \
-      >"$dir/stress-$mode.log" 2>&1 || { cat "$dir/stress-$mode.log" >&2; stop_load; exit 1; }
+    case "$mode" in
+      normal) cmd=(java -jar bench/target/stapes.jar "${rt_args[@]}" --json "$dir/stress-$mode.json") ;;
+      realtime) cmd=(java -jar bench/target/stapes.jar "${rt_args[@]}" --realtime
+        --json "$dir/stress-$mode.json") ;;
+      realtime-unprivileged)
+        # The same as an ordinary user: the kernel refuses SCHED_FIFO (EPERM) and the memory lock
+        # beyond RLIMIT_MEMLOCK; pinning remains.
+        tmp_home="$(mktemp -d)"; chmod 777 "$tmp_home" "$dir"
+        cmd=(runuser -u nobody -- env HOME="$tmp_home" STAPES_MODEL_MIRROR="${STAPES_MODEL_MIRROR:-}"
+          java -jar bench/target/stapes.jar "${rt_args[@]}" --realtime
+          --json "$dir/stress-$mode.json") ;;
+    esac
+    "${cmd[@]}" >"$dir/stress-$mode.log" 2>&1 || { cat "$dir/stress-$mode.log" >&2; stop_load; exit 1; }
     stop_load
   done
   cat >"$dir/stress-about.txt" <<TXT
-Pipeline \`$stress_pipeline\`, fed at the real-time pace for about ${stress_s} s (\`./stapes bench rt --pipeline $stress_pipeline ${input[*]} --repeat $repeat --pace realtime [--realtime]\`) while $ncpu busy loops (\`while :; do :; done\`, one per CPU) load every CPU; busy loops and harness run at niceness $(nice), and the other tenants of this shared machine kept running. \`--realtime\` pins the harness thread to the last CPU, asks for SCHED_FIFO priority 80 and locks memory; other threads of the JVM (JIT, GC, ONNX Runtime's pool if any) are not changed.
+Pipeline \`$stress_pipeline\`, fed at the real-time pace for about ${stress_s} s (\`./stapes bench rt --pipeline $stress_pipeline ${input[*]} --repeat $repeat --pace realtime [--realtime]\`) while $ncpu busy loops (\`while :; do :; done\`, one per CPU) load every CPU; busy loops and harness run at niceness $(nice), and the other tenants of this shared machine kept running. \`--realtime\` pins the harness thread to the last CPU, asks for SCHED_FIFO priority 80 and locks memory; other threads of the JVM (JIT, GC) are not changed. The unprivileged row runs the same command as user \`nobody\` (no CAP_SYS_NICE, RLIMIT_RTPRIO 0, RLIMIT_MEMLOCK 8 MiB).
 TXT
 fi
 
 cmd="bench/report.sh${filter:+ $filter}"
 [ "$forks$wi$iter$itime" != "3231s" ] && cmd="FORKS=$forks WARMUP_ITER=$wi ITER=$iter ITER_TIME=$itime $cmd"
-{
-  echo "JMH settings=-f $forks -wi $wi -w $itime -i $iter -r $itime -prof gc (Mode.SampleTime)"
-  echo "machine load=shared development machine; other processes ran during the measurement"
-} >"$dir/meta.txt"
 java -cp "$jar" dev.stapes.bench.report.PerformanceReport "$dir" "$out" "$cmd"
