@@ -44,7 +44,9 @@ import picocli.CommandLine.Option;
       "Run an ONNX model once on tensors from files and write one .npy per output.",
       "Inputs are NumPy .npy files (versions 1-3, either byte order, C order) or ONNX TensorProto"
           + " .pb files (as in the ONNX backend tests; NAME= may be omitted for a .pb whose"
-          + " proto names the input). Shapes and types are checked against the model's."
+          + " proto names the input). Shapes and types are checked against the model's.",
+      "Adapters (--lora, --adapter, --task-embedding) are injected into the graph at load time:"
+          + " bound as extra inputs by default, baked into constants with --merge."
     })
 public final class InferCommand implements Callable<Integer> {
 
@@ -116,9 +118,11 @@ public final class InferCommand implements Callable<Integer> {
       description = "Graph optimisation: none, basic, extended, all (default: ${DEFAULT-VALUE}).")
   String optimization;
 
-  /** The extensions taking part in this run (none yet). */
+  @CommandLine.Mixin InjectionOptions injection = new InjectionOptions();
+
+  /** The extensions taking part in this run: adapter injection. */
   List<Extension> extensions() {
-    return List.of();
+    return List.of(injection);
   }
 
   @Override

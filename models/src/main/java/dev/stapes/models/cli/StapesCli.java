@@ -25,8 +25,10 @@ import picocli.CommandLine.Option;
       WakewordCommand.class,
       RunCommand.class,
       ImportCommand.class,
+      KwsCommand.class,
       InferCommand.class,
       FeaturesCommand.class,
+      EnhanceCommand.class,
     })
 public final class StapesCli implements Runnable {
 
