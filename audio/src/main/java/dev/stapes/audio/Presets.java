@@ -20,6 +20,7 @@ final class Presets {
     REGISTRY.put("whisper", Presets::whisper);
     REGISTRY.put("htk-mel", Presets::htkMel);
     REGISTRY.put("mfcc", Presets::mfcc);
+    REGISTRY.put("oww-mel", Presets::owwMel);
   }
 
   static List<String> names() {
@@ -141,5 +142,35 @@ final class Presets {
         .logFloor(1e-10f)
         .topDb(80f)
         .nMfcc(13);
+  }
+
+  /**
+   * openWakeWord's {@code melspectrogram.onnx} (16 kHz, int16-scaled samples): frames of 512
+   * samples every 160 without centre padding, a periodic Hann window of 400 centred in each frame,
+   * power spectrum, 32 Slaney mel filters with Slaney norm over 60-3800 Hz, {@code 10 log10(max(m,
+   * 1e-10))}. The model also floors its output 80 dB below the maximum of each call (8 frames);
+   * openWakeWord's pipeline applies that per chunk, and then {@code x / 10 + 2}.
+   */
+  static FeatureConfig.Builder owwMel() {
+    return FeatureConfig.builder()
+        .sampleRate(16000)
+        .framing(Framing.TORCH)
+        .nFft(512)
+        .win(400)
+        .hop(160)
+        .window(Window.HANN_PERIODIC)
+        .center(false)
+        .inputScale(32768f)
+        .power(2f)
+        .nMels(32)
+        .fmin(60)
+        .fmax(3800)
+        .melScale(MelScale.SLANEY)
+        .melNorm(MelNorm.SLANEY)
+        .log(LogKind.LOG10)
+        .logFloor(1e-10f)
+        .logOffset(0f)
+        .outScale(10f)
+        .outOffset(0f);
   }
 }

@@ -1,6 +1,7 @@
 package dev.stapes.models;
 
 import dev.stapes.engine.StreamSpec;
+import dev.stapes.models.enhance.GtcrnDescriptor;
 
 /**
  * How each third-party model in the store streams, as data: the {@link StreamSpec} (audio input,
@@ -113,5 +114,28 @@ public final class ModelDescriptors {
         .optAudioShape(1, windows, OWW_EMBEDDING_DIM)
         .addOutput(outputName)
         .build();
+  }
+
+  /**
+   * GTCRN ({@code gtcrn_simple.onnx}): one STFT frame per run as the "audio" input {@code mix} [1,
+   * 257, 1, 2] (514 floats, bin k real then imaginary, the layout of {@code StreamingStft}), three
+   * caches carried from zeros ({@code conv_cache <- conv_cache_out} [2, 1, 16, 16, 33], {@code
+   * tra_cache <- tra_cache_out} [2, 3, 1, 1, 16], {@code inter_cache <- inter_cache_out} [2, 1, 33,
+   * 16]), output {@code enh} (the enhanced frame, same layout). See {@code
+   * dev.stapes.models.enhance.GtcrnDescriptor} for the STFT around it.
+   */
+  public static StreamSpec gtcrn() {
+    StreamSpec.Builder b =
+        StreamSpec.builder()
+            .setAudioInput(GtcrnDescriptor.INPUT)
+            .setChunkSamples(GtcrnDescriptor.FRAME_FLOATS)
+            .optAudioShape(GtcrnDescriptor.frameShape())
+            .addOutput(GtcrnDescriptor.OUTPUT)
+            .optScale(StreamSpec.Scale.UNIT)
+            .optSampleRate(GtcrnDescriptor.SAMPLE_RATE);
+    for (GtcrnDescriptor.StatePair st : GtcrnDescriptor.STATES) {
+      b.addState(st.input(), st.output(), st.shape());
+    }
+    return b.build();
   }
 }

@@ -31,7 +31,7 @@ import picocli.CommandLine.Parameters;
       "Compute spectral features (log-mel, Kaldi fbank, MFCC) of a WAV file and write them as"
           + " float32 [frames, bins] .npy.",
       "Any WAV encoding and rate is accepted; channels are averaged and the audio is resampled"
-          + " to the preset's rate (16 kHz). Presets: kaldi-fbank, whisper, htk-mel, mfcc"
+          + " to the preset's rate (16 kHz). Presets: kaldi-fbank, whisper, htk-mel, mfcc, oww-mel"
           + " (docs/audio-dsp.md defines each).",
       "With --chunk-ms the streaming API is fed chunks of that many milliseconds; the output is"
           + " identical to the offline one (global floors of whisper and mfcc are applied at the"
@@ -48,7 +48,7 @@ public final class FeaturesCommand implements Callable<Integer> {
       names = "--preset",
       required = true,
       paramLabel = "P",
-      description = "kaldi-fbank, whisper, htk-mel or mfcc.")
+      description = "kaldi-fbank, whisper, htk-mel, mfcc or oww-mel.")
   String preset;
 
   @Option(names = "--out", required = true, paramLabel = "OUT.npy", description = "Output file.")

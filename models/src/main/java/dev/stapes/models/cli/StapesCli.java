@@ -22,10 +22,13 @@ import picocli.CommandLine.Option;
       CommandLine.HelpCommand.class,
       ModelsCommand.class,
       VadCommand.class,
+      WakewordCommand.class,
+      RunCommand.class,
       ImportCommand.class,
+      KwsCommand.class,
       InferCommand.class,
       FeaturesCommand.class,
-      RunCommand.class,
+      EnhanceCommand.class,
     })
 public final class StapesCli implements Runnable {
 

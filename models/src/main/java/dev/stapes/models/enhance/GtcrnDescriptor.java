@@ -1,11 +1,16 @@
 package dev.stapes.models.enhance;
 
+import dev.stapes.audio.PadMode;
+import dev.stapes.audio.StftConfig;
+import dev.stapes.audio.Window;
+import dev.stapes.models.store.ModelCatalog;
 import java.util.List;
 
 /**
  * The streaming contract of GTCRN ({@code gtcrn_simple.onnx} from Xiaobin-Rong/gtcrn), which ships
  * without {@code stapes.*} metadata: one STFT frame in, one enhanced STFT frame out, three caches
- * carried from one run to the next.
+ * carried from one run to the next. The engine's {@code StreamSpec} built from it is {@link
+ * dev.stapes.models.ModelDescriptors#gtcrn()}.
  *
  * <p>Data conventions, taken from the authors' streaming script ({@code stream/gtcrn_stream.py}):
  *
@@ -26,23 +31,11 @@ public final class GtcrnDescriptor {
 
   private GtcrnDescriptor() {}
 
-  /** Store name of the model. */
-  public static final String STORE_NAME = "gtcrn";
+  /** Store name of the model ({@link ModelCatalog#GTCRN}). */
+  public static final String STORE_NAME = ModelCatalog.GTCRN;
 
-  /** File name of the model in the store and the mirror. */
+  /** File name of the model in the store, the cache and the mirror folder. */
   public static final String FILE = "gtcrn_simple.onnx";
-
-  /** Pinned SHA-256 of {@link #FILE}. */
-  public static final String SHA256 =
-      "b4718df6228e7bdf1a8a435cf98f838636eb2fd331acabf86ba87c5192ebcb87";
-
-  /** Where the file comes from. */
-  public static final String ORIGIN =
-      "github.com/Xiaobin-Rong/gtcrn@3862c44808dca492ea5a8a145d2dc2a1028d08c8"
-          + " stream/onnx_models/gtcrn_simple.onnx";
-
-  /** Licence note. */
-  public static final String LICENCE = "MIT (GTCRN, Xiaobin Rong)";
 
   /** Sample rate of the model, Hz. */
   public static final int SAMPLE_RATE = 16_000;
@@ -56,14 +49,25 @@ public final class GtcrnDescriptor {
   /** Frequency bins of one frame. */
   public static final int BINS = N_FFT / 2 + 1;
 
+  /** Floats in one frame: {@code 2 * BINS}. */
+  public static final int FRAME_FLOATS = 2 * BINS;
+
   /** Name of the frame input. */
   public static final String INPUT = "mix";
 
   /** Name of the enhanced-frame output. */
   public static final String OUTPUT = "enh";
 
-  /** Shape of {@link #INPUT} and {@link #OUTPUT}. */
+  /**
+   * Shape of {@link #INPUT} and {@link #OUTPUT}: [1, 257, 1, 2]. Shared array: do not modify;
+   * {@link #frameShape()} returns a copy.
+   */
   public static final long[] FRAME_SHAPE = {1, BINS, 1, 2};
+
+  /** Shape of {@link #INPUT} and {@link #OUTPUT}: [1, 257, 1, 2] (a fresh copy). */
+  public static long[] frameShape() {
+    return new long[] {1, BINS, 1, 2};
+  }
 
   /**
    * The carried caches: input name, output name of the previous run, shape; all start at zero.
@@ -73,6 +77,17 @@ public final class GtcrnDescriptor {
    * @param shape the shape of both
    */
   public record StatePair(String input, String output, long[] shape) {
+    /** Keeps its own copy of {@code shape}. */
+    public StatePair {
+      shape = shape.clone();
+    }
+
+    /** The shape (a copy). */
+    @Override
+    public long[] shape() {
+      return shape.clone();
+    }
+
     /** Number of float elements. */
     public int elements() {
       long n = 1;
@@ -89,6 +104,21 @@ public final class GtcrnDescriptor {
           new StatePair("conv_cache", "conv_cache_out", new long[] {2, 1, 16, 16, 33}),
           new StatePair("tra_cache", "tra_cache_out", new long[] {2, 3, 1, 1, 16}),
           new StatePair("inter_cache", "inter_cache_out", new long[] {2, 1, 33, 16}));
+
+  /**
+   * The authors' STFT: n_fft 512, window 512, hop 256, square root of a periodic Hann window,
+   * centred with reflect padding.
+   */
+  public static StftConfig stft() {
+    return StftConfig.builder()
+        .nFft(N_FFT)
+        .win(N_FFT)
+        .hop(HOP)
+        .window(Window.SQRT_HANN_PERIODIC)
+        .center(true)
+        .padMode(PadMode.REFLECT)
+        .build();
+  }
 
   /**
    * Algorithmic latency of the whole path in samples: one hop of input buffering plus the window's

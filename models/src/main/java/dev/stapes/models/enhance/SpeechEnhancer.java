@@ -1,66 +1,62 @@
 package dev.stapes.models.enhance;
 
-import ai.onnxruntime.OrtException;
-import dev.stapes.models.enhance.internal.OrtFrameRunner;
-import dev.stapes.models.enhance.internal.SpectralFrames;
+import dev.stapes.audio.StreamingIstft;
+import dev.stapes.audio.StreamingStft;
+import dev.stapes.engine.Stream;
 import java.nio.FloatBuffer;
 
 /**
- * Streaming speech enhancement of one audio stream with GTCRN: a streaming STFT, the model once per
- * 16 ms hop with its caches carried, a streaming inverse STFT with overlap-add.
+ * Streaming speech enhancement of one audio stream with GTCRN: the frontend's {@link
+ * StreamingStft}, the model once per 16 ms hop through the engine's {@link Stream} (which carries
+ * the three caches from one run to the next), and the frontend's {@link StreamingIstft} with
+ * overlap-add.
  *
  * <p>Protocol: {@link #process} any number of times with chunks of any size (16 kHz mono float in
  * [-1, 1]), then {@link #finish} once; the enhanced samples come out in order, each exactly once,
- * and their concatenation is the same whatever the chunking. After {@link #finish}, the total
- * output equals the total input in length. {@link #reset} starts a new stream.
+ * and their concatenation is the same, bit for bit, whatever the chunking. After {@link #finish},
+ * the total output equals the total input in length. {@link #reset} starts a new stream.
  *
- * <p>Timing: an output sample is final once the input has reached {@value GtcrnDescriptor#HOP} to
- * {@code 2 * HOP - 1} samples beyond it (the frame centred one hop later reaches half a window
- * further); with audio delivered in 16 ms blocks, the block that arrives now leaves one block
- * later, so the whole path delays audio by {@link GtcrnDescriptor#LATENCY_SAMPLES} samples (32 ms:
- * one hop of buffering plus the window's look-ahead), plus the compute time of one hop.
+ * <p>Timing: output sample {@code i} is final once the frame centred on the next hop boundary after
+ * it has run, and that frame reaches half a window (256 samples) further ahead. With audio
+ * delivered in 16 ms blocks, {@link #process} returns nothing for the first block and then exactly
+ * one block per block: the whole path delays audio by {@link GtcrnDescriptor#LATENCY_SAMPLES}
+ * samples (32 ms: one hop of buffering plus the window's 16 ms look-ahead), plus the compute time
+ * of one hop.
  *
- * <p>Cost: after construction, {@link #process} and {@link #finish} allocate nothing on the Java
- * side of the model call; ONNX Runtime's Java binding allocates a few small objects per run (see
- * docs/enhance.md for the measured bytes per hop). Not thread-safe: one thread at a time.
+ * <p>Cost: after construction, {@link #process} and {@link #finish} allocate nothing in Stapes'
+ * code (the input is fed to the STFT a hop at a time, so its frame store never grows); ONNX
+ * Runtime's Java binding allocates about 0.6 kB per model run ({@code OrtSession.run} builds its
+ * argument arrays and a result object). Not thread-safe: one thread at a time.
  */
 public final class SpeechEnhancer implements AutoCloseable {
 
   private static final int HOP = GtcrnDescriptor.HOP;
-  private static final int N_FFT = GtcrnDescriptor.N_FFT;
-  private static final int RING = 1024;
-  private static final int MASK = RING - 1;
+  private static final int TAIL = 512; // input history kept for the end reflection (>= HOP + 1)
 
   private final GtcrnModel model;
-  private final OrtFrameRunner runner;
-  private final SpectralFrames frames;
-  private final float[] ring = new float[RING];
-  private final float[] frame = new float[N_FFT];
-  private final float[] ola = new float[N_FFT];
-  private final float[] mix;
-  private final float[] enh;
+  private final Stream stream;
+  private StreamingStft stft;
+  private StreamingIstft istft;
+  private final float[] spec = new float[GtcrnDescriptor.FRAME_FLOATS];
+  private final float[] enh = new float[GtcrnDescriptor.FRAME_FLOATS];
+  private final float[] hopOut = new float[HOP];
+  private final float[] tail = new float[TAIL];
+  private final float[] pad = new float[HOP];
 
   private long received;
-  private long nextFrame;
   private long emitted;
   private long framesRun;
   private boolean finished;
   private boolean closed;
 
-  SpeechEnhancer(GtcrnModel model) {
+  SpeechEnhancer(GtcrnModel model, Stream stream) {
     this.model = model;
-    try {
-      this.runner = new OrtFrameRunner(model.env(), model.session());
-    } catch (OrtException e) {
-      throw new IllegalStateException(
-          "cannot allocate the tensors of model '" + model.name() + "': " + e.getMessage(), e);
-    }
-    this.frames = new SpectralFrames(N_FFT, HOP);
-    this.mix = new float[GtcrnDescriptor.BINS * 2];
-    this.enh = new float[GtcrnDescriptor.BINS * 2];
+    this.stream = stream;
+    this.stft = new StreamingStft(GtcrnDescriptor.stft());
+    this.istft = new StreamingIstft(GtcrnDescriptor.stft());
   }
 
-  /** Algorithmic latency of the path in samples at 16 kHz (one hop plus the look-ahead). */
+  /** Algorithmic latency of the path in samples at 16 kHz (one hop plus the look-ahead): 512. */
   public int latencySamples() {
     return GtcrnDescriptor.LATENCY_SAMPLES;
   }
@@ -86,11 +82,13 @@ public final class SpeechEnhancer implements AutoCloseable {
    */
   public int outputSize(int len) {
     if (len < 0) {
-      throw new IllegalArgumentException("len=" + len + ", expected >= 0");
+      throw new IllegalArgumentException("len=" + len + " samples, expected >= 0");
     }
     long total = received + len;
-    long lastReady = total >= HOP + 1 ? total / HOP - 1 : -1; // last frame index ready
-    long firstEmitting = Math.max(nextFrame, 1);
+    // frame t (t >= 1) is ready once samples up to t*HOP + HOP - 1 have arrived, and then
+    // samples [(t-1)*HOP, t*HOP) are final
+    long lastReady = total >= HOP + 1 ? total / HOP - 1 : -1;
+    long firstEmitting = Math.max(framesRun, 1);
     return lastReady < firstEmitting ? 0 : (int) ((lastReady - firstEmitting + 1) * HOP);
   }
 
@@ -101,7 +99,8 @@ public final class SpeechEnhancer implements AutoCloseable {
    * @return the number of samples written, exactly {@link #outputSize(int) outputSize(len)}
    * @throws IllegalArgumentException if a range is out of bounds or {@code out} has less room than
    *     {@link #outputSize(int)}
-   * @throws IllegalStateException after {@link #finish} (call {@link #reset}) or {@link #close}
+   * @throws IllegalStateException after {@link #finish} (call {@link #reset}) or {@link #close}, or
+   *     when the model run fails
    */
   public int process(float[] in, int off, int len, float[] out, int outOff) {
     ensureOpen();
@@ -109,37 +108,34 @@ public final class SpeechEnhancer implements AutoCloseable {
       throw new IllegalStateException("SpeechEnhancer is finished; call reset() to start again");
     }
     checkRange("in", in, off, len);
-    int need = outputSize(len);
-    checkRange("out", out, outOff, need);
+    checkRange("out", out, outOff, outputSize(len));
     int written = 0;
-    int pos = off;
     int end = off + len;
-    while (pos < end) {
-      long threshold = nextFrame == 0 ? HOP + 1 : nextFrame * HOP + HOP;
-      int take = (int) Math.min(end - pos, threshold - received);
-      for (int i = 0; i < take; i++) {
-        ring[(int) ((received + i) & MASK)] = in[pos + i];
-      }
-      received += take;
+    for (int pos = off; pos < end; ) {
+      // a hop at a time, so that at most two frames wait in the STFT's store
+      int take = Math.min(HOP, end - pos);
+      remember(in, pos, take);
+      stft.acceptWaveform(in, pos, take);
       pos += take;
-      if (received == threshold) {
-        written += runFrame(out, outOff + written, Long.MAX_VALUE);
-      }
+      written += drain(out, outOff + written, Long.MAX_VALUE);
     }
     return written;
   }
 
   /**
-   * The number of samples that {@link #finish} will write now: the rest of the input, so that
-   * {@code samplesOut() == samplesIn()} afterwards.
+   * The number of samples that {@link #finish} will write: the rest of the input, so that {@code
+   * samplesOut() == samplesIn()} afterwards.
    */
   public int finishSize() {
     return (int) (received - emitted);
   }
 
   /**
-   * Ends the stream: pads past the last sample as the authors' centred STFT does (reflection) and
-   * writes the remaining enhanced samples.
+   * Ends the stream and writes the remaining enhanced samples. Past the last sample, the signal is
+   * extended as the authors' centred STFT extends it (reflection about the last sample), which
+   * gives every frame that {@code torch.stft} computes exactly; one more frame, which {@code
+   * torch.istft} would not need because it drops the last {@code n mod 256} samples, completes the
+   * output to the input's length.
    *
    * @return the number of samples written, exactly {@link #finishSize()}
    */
@@ -151,97 +147,56 @@ public final class SpeechEnhancer implements AutoCloseable {
     int need = finishSize();
     checkRange("out", out, outOff, need);
     finished = true;
-    int written = 0;
-    while (emitted < received) {
-      written += runFrame(out, outOff + written, received);
+    if (received > 0) {
+      // the reflection torch.stft pads with: x[n-1-k], k = 1..256 (zeros before the start)
+      for (int k = 1; k <= HOP; k++) {
+        long i = received - 1 - k;
+        pad[k - 1] = i >= 0 ? tail[(int) (i % TAIL)] : 0f;
+      }
+      stft.acceptWaveform(pad, 0, HOP);
     }
-    return written;
+    stft.inputFinished();
+    return drain(out, outOff, received);
   }
 
-  /** Starts a new stream: caches to zero, buffers cleared. */
+  /** Starts a new stream: caches to zero, buffers cleared. Allocates the STFT state afresh. */
   public void reset() {
     ensureOpen();
-    runner.reset();
-    java.util.Arrays.fill(ring, 0f);
-    java.util.Arrays.fill(ola, 0f);
+    stream.reset();
+    stft = new StreamingStft(GtcrnDescriptor.stft());
+    istft = new StreamingIstft(GtcrnDescriptor.stft());
     received = 0;
-    nextFrame = 0;
     emitted = 0;
     framesRun = 0;
     finished = false;
   }
 
-  /**
-   * Computes frame {@code nextFrame}, runs the model on it, overlap-adds the result and writes the
-   * samples that became final (at most {@code limit - emitted} of them).
-   */
-  private int runFrame(float[] out, int outOff, long limit) {
-    long t = nextFrame;
-    long start = t * HOP - N_FFT / 2;
-    long n = received;
-    for (int j = 0; j < N_FFT; j++) {
-      frame[j] = sample(start + j, n);
+  private void remember(float[] in, int off, int len) {
+    for (int i = 0; i < len; i++) {
+      tail[(int) ((received + i) % TAIL)] = in[off + i];
     }
-    frames.analyse(frame, mix);
-    FloatBuffer fin = runner.frameIn();
-    for (int i = 0; i < mix.length; i++) {
-      fin.put(i, mix[i]);
-    }
-    try {
-      runner.run();
-    } catch (OrtException e) {
-      throw new IllegalStateException(
-          "model '" + model.name() + "' failed at hop " + t + ": " + e.getMessage(), e);
-    }
-    FloatBuffer fout = runner.frameOut();
-    for (int i = 0; i < enh.length; i++) {
-      enh[i] = fout.get(i);
-    }
-    frames.synthesise(enh, frame);
-    for (int j = 0; j < N_FFT; j++) {
-      ola[j] += frame[j];
-    }
-    nextFrame = t + 1;
-    framesRun++;
-    int written = 0;
-    if (t >= 1) {
-      // samples [t*HOP - HOP, t*HOP) are final
-      int count = (int) Math.min(HOP, limit - emitted);
-      float[] norm = frames.envelopeInverse();
-      for (int j = 0; j < count; j++) {
-        out[outOff + j] = ola[j] * norm[j];
-      }
-      emitted += count;
-      written = count;
-    }
-    System.arraycopy(ola, HOP, ola, 0, N_FFT - HOP);
-    java.util.Arrays.fill(ola, N_FFT - HOP, N_FFT, 0f);
-    return written;
+    received += len;
   }
 
-  /**
-   * Sample {@code p} of the input extended as a centred STFT extends it: reflection about the first
-   * sample on the left; after {@link #finish}, reflection about the last sample on the right for up
-   * to half a window and zeros beyond. {@code n} is the number of samples known.
-   */
-  private float sample(long p, long n) {
-    if (p < 0) {
-      p = -p;
+  /** Runs every frame the STFT has ready; writes at most {@code limit - emitted} samples. */
+  private int drain(float[] out, int outOff, long limit) {
+    int written = 0;
+    while (framesRun < stft.numFramesReady()) {
+      stft.getFrame(framesRun, spec, 0);
+      stft.pop(1);
+      stream.process(spec, 0);
+      FloatBuffer y = stream.outputFloats(GtcrnDescriptor.OUTPUT);
+      for (int i = 0; i < enh.length; i++) {
+        enh[i] = y.get(i);
+      }
+      framesRun++;
+      int n = istft.push(enh, 0, hopOut, 0);
+      int keep = (int) Math.min(n, limit - emitted);
+      System.arraycopy(hopOut, 0, out, outOff + written, keep);
+      written += keep;
+      emitted += keep;
     }
-    if (p < n) {
-      return ring[(int) (p & MASK)];
-    }
-    if (!finished) {
-      // only reached for a left reflection beyond the input of a stream shorter than HOP + 1,
-      // which waits for finish(); never in steady state
-      return 0f;
-    }
-    long beyond = p - (n - 1);
-    if (beyond > N_FFT / 2) {
-      return 0f;
-    }
-    long q = (n - 1) - beyond;
-    return q >= 0 ? ring[(int) (q & MASK)] : 0f;
+    return written;
   }
 
   private void ensureOpen() {
@@ -260,13 +215,30 @@ public final class SpeechEnhancer implements AutoCloseable {
     }
   }
 
-  /** Releases the tensors of this stream; idempotent. */
+  /** Releases the buffers of this stream; idempotent. */
   @Override
   public void close() {
     if (closed) {
       return;
     }
     closed = true;
-    runner.close();
+    stream.close();
+  }
+
+  @Override
+  public String toString() {
+    return "SpeechEnhancer{model="
+        + model.name()
+        + ", samplesIn="
+        + received
+        + ", samplesOut="
+        + emitted
+        + ", hops="
+        + framesRun
+        + ", finished="
+        + finished
+        + ", closed="
+        + closed
+        + "}";
   }
 }

