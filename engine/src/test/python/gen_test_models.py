@@ -71,6 +71,18 @@ save("context", helper.make_graph(
           "stapes.constant.sr": "int64:16000", "stapes.scale": "int16"},
     doc="window = audio; energy = sum(audio*gain); count_out = count + 1; rate = float(sr)")
 
+# bound_shape: y = sum(audio) * 3 ([1]), task_out = task * 2 (float32[k], k symbolic): a bound
+# input whose shape decides an output's shape
+save("bound_shape", helper.make_graph(
+    [helper.make_node("ReduceSum", ["audio"], ["s"], keepdims=0),
+     helper.make_node("Mul", ["s", "three"], ["y"]),
+     helper.make_node("Mul", ["task", "two"], ["task_out"])], "bound_shape",
+    [vi("audio", TensorProto.FLOAT, [1, "t"]), vi("task", TensorProto.FLOAT, ["k"])],
+    [vi("y", TensorProto.FLOAT, []), vi("task_out", TensorProto.FLOAT, ["k"])],
+    [numpy_helper.from_array(np.array(3, dtype=np.float32), "three"),
+     numpy_helper.from_array(np.array(2, dtype=np.float32), "two")]),
+    doc="y = 3 * sum(audio); task_out = 2 * task")
+
 # all_types: y_T = x_T for every element type ORT Java handles, shapes [2, 3]
 types = {"float": TensorProto.FLOAT, "double": TensorProto.DOUBLE,
          "float16": TensorProto.FLOAT16, "bfloat16": TensorProto.BFLOAT16,
@@ -113,3 +125,10 @@ with open(os.path.join(OUT, "models.json"), "w") as f:
     json.dump({"generator": "engine/src/test/python/gen_test_models.py",
                "onnx": onnx.__version__, "numpy": np.__version__, "opset": 13,
                "models": written}, f, indent=1, sort_keys=True)
+
+# the infer command's tests (models module) use copies of two of these models
+import shutil
+CLI = "models/src/test/resources/dev/stapes/models/cli"
+os.makedirs(CLI, exist_ok=True)
+for name in ("accumulator", "all_types"):
+    shutil.copy(os.path.join(OUT, name + ".onnx"), os.path.join(CLI, name + ".onnx"))

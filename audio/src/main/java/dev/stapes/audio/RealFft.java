@@ -1,5 +1,6 @@
 package dev.stapes.audio;
 
+import dev.stapes.audio.internal.MixedRadixFft;
 import org.jtransforms.fft.FloatFFT_1D;
 import pl.edu.icm.jlargearrays.ConcurrencyUtils;
 
@@ -13,9 +14,10 @@ import pl.edu.icm.jlargearrays.ConcurrencyUtils;
  *
  * <p>Cost model: the plan and all scratch memory are made in the constructor; {@link #forward} and
  * {@link #inverse} allocate nothing. Power-of-two sizes use JTransforms' split-radix transform.
- * Other even sizes (Whisper's 400) use a Bluestein transform of size {@code n/2} built on
- * JTransforms' power-of-two complex FFT, because JTransforms' own mixed-radix path allocates a
- * scratch array on every call.
+ * Other even sizes (Whisper's 400) use a complex transform of size {@code n/2}: mixed-radix ({@link
+ * MixedRadixFft}) when {@code n/2} has no prime factor above 13, else Bluestein over JTransforms'
+ * power-of-two complex FFT; JTransforms' own mixed-radix path allocates a scratch array on every
+ * call.
  *
  * <p>Threads: JTransforms is switched to a single thread when this class loads (its worker threads
  * are not daemons and buy nothing at these sizes). An instance holds scratch memory: use one
@@ -39,6 +41,7 @@ public final class RealFft {
   private final float[] conv; // interleaved, length 2*m2
   private final float[] twRe; // exp(-2 pi i k / n), k < m
   private final float[] twIm;
+  private final MixedRadixFft mixed; // half-size complex FFT when n/2 has only small factors
 
   /**
    * Plans a transform of {@code n} real samples.
@@ -57,7 +60,23 @@ public final class RealFft {
       m = 0;
       m2 = 0;
       chirpRe = chirpIm = kernel = conv = twRe = twIm = null;
+      mixed = null;
+    } else if (MixedRadixFft.supports(n / 2)) {
+      m = n / 2;
+      m2 = 0;
+      fft = null;
+      mixed = new MixedRadixFft(m);
+      chirpRe = chirpIm = kernel = null;
+      conv = scratch;
+      twRe = new float[m];
+      twIm = new float[m];
+      for (int k = 0; k < m; k++) {
+        double a = -2 * Math.PI * k / n;
+        twRe[k] = (float) Math.cos(a);
+        twIm[k] = (float) Math.sin(a);
+      }
     } else {
+      mixed = null;
       m = n / 2;
       int size = 1;
       while (size < 2 * m - 1) {
@@ -215,6 +234,10 @@ public final class RealFft {
 
   /** DFT_m of conv[0 .. 2m) (interleaved complex), result interleaved in scratch[0 .. 2m). */
   private void bluesteinFromConv() {
+    if (mixed != null) {
+      mixed.forward(scratch, 0); // conv is scratch
+      return;
+    }
     for (int j = 0; j < m; j++) {
       float ar = conv[2 * j];
       float ai = conv[2 * j + 1];

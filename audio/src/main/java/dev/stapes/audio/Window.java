@@ -31,10 +31,24 @@ public enum Window {
    * @throws IllegalArgumentException if {@code length < 1}
    */
   public float[] coefficients(int length) {
+    double[] d = coefficients64(length);
+    float[] w = new float[length];
+    for (int i = 0; i < length; i++) {
+      w[i] = (float) d[i];
+    }
+    return w;
+  }
+
+  /**
+   * The {@code length} coefficients of this window in double precision.
+   *
+   * @throws IllegalArgumentException if {@code length < 1}
+   */
+  public double[] coefficients64(int length) {
     if (length < 1) {
       throw new IllegalArgumentException("window length=" + length + " samples, expected >= 1");
     }
-    float[] w = new float[length];
+    double[] w = new double[length];
     double symDen = length == 1 ? 1 : length - 1;
     for (int i = 0; i < length; i++) {
       double v;
@@ -66,7 +80,7 @@ public enum Window {
         default:
           throw new AssertionError(this);
       }
-      w[i] = (float) v;
+      w[i] = v;
     }
     return w;
   }

@@ -11,7 +11,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 class RealFftTest {
 
   @ParameterizedTest
-  @ValueSource(ints = {2, 4, 6, 10, 30, 64, 200, 256, 400, 512, 514, 1024})
+  @ValueSource(
+      ints = {
+        2, 4, 6, 10, 14, 22, 26, 30, 34, 64, 78, 90, 200, 210, 256, 320, 400, 480, 512, 514, 1024
+      })
   void forwardMatchesANaiveDftForEvenSizes(int n) {
     Random r = new Random(n);
     float[] x = new float[n];
@@ -36,7 +39,7 @@ class RealFftTest {
   }
 
   @ParameterizedTest
-  @ValueSource(ints = {2, 6, 30, 256, 400, 512})
+  @ValueSource(ints = {2, 6, 30, 34, 78, 256, 400, 512, 514})
   void inverseUndoesForward(int n) {
     Random r = new Random(n + 7);
     float[] x = new float[n];

@@ -464,9 +464,46 @@ public final class Npy {
     write(file, NpyArray.ofInt64(data, shape.length == 0 ? new long[] {data.length} : shape));
   }
 
+  /**
+   * Writes strings as a NumPy unicode array ({@code <U n}, n the longest string in code points,
+   * UTF-32LE), which {@code np.load} reads as {@code str}.
+   */
+  public static void writeStrings(Path file, String[] values, long... shape) throws IOException {
+    long[] s = shape.length == 0 ? new long[] {values.length} : shape;
+    if (NpyArray.elementCount(s) != values.length) {
+      throw new IllegalArgumentException(
+          "values.length="
+              + values.length
+              + ", expected "
+              + NpyArray.elementCount(s)
+              + " for shape "
+              + java.util.Arrays.toString(s));
+    }
+    int width = 1;
+    for (String v : values) {
+      width = Math.max(width, v.codePointCount(0, v.length()));
+    }
+    ByteBuffer data =
+        ByteBuffer.allocate(Math.multiplyExact(Math.multiplyExact(values.length, width), 4))
+            .order(ByteOrder.LITTLE_ENDIAN);
+    for (String v : values) {
+      int start = data.position();
+      v.codePoints().forEach(data::putInt);
+      data.position(start + 4 * width);
+    }
+    try (OutputStream out = Files.newOutputStream(file)) {
+      out.write(header("<U" + width, s));
+      out.write(data.array());
+    }
+  }
+
   static byte[] header(NpyDType dtype, long[] shape) {
+    return header(dtype.descr(), shape);
+  }
+
+  static byte[] header(String descr, long[] shape) {
     StringBuilder sb = new StringBuilder();
-    sb.append("{'descr': '").append(dtype.descr()).append("', 'fortran_order': False, 'shape': (");
+    sb.append("{'descr': '").append(descr).append("', 'fortran_order': False, 'shape': (");
     for (int i = 0; i < shape.length; i++) {
       sb.append(shape[i]);
       if (shape.length == 1 || i < shape.length - 1) {

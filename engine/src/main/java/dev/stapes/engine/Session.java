@@ -107,7 +107,7 @@ public final class Session implements AutoCloseable {
     }
     byte[] bytes = Files.readAllBytes(model);
     Path folder = model.toAbsolutePath().getParent();
-    return load(bytes, model.toString(), folder, model, options);
+    return load(bytes, model.toString(), folder, options);
   }
 
   /**
@@ -116,11 +116,10 @@ public final class Session implements AutoCloseable {
    */
   public static Session fromBytes(byte[] bytes, String name, Path folder, SessionOptions options)
       throws IOException {
-    return load(bytes.clone(), name, folder, null, options);
+    return load(bytes.clone(), name, folder, options);
   }
 
-  private static Session load(
-      byte[] bytes, String name, Path folder, Path file, SessionOptions options)
+  private static Session load(byte[] bytes, String name, Path folder, SessionOptions options)
       throws IOException {
     ModelInspector inspected;
     try {
@@ -155,11 +154,13 @@ public final class Session implements AutoCloseable {
           Files.deleteIfExists(keyFile(cache));
           so.setOptimizedModelFilePath(cache.toString());
         }
-        if (file != null && !inspected.externalLocations().isEmpty()) {
-          ort = env.createSession(file.toString(), so); // external data resolves next to the file
-        } else {
-          ort = env.createSession(bytes, so);
+        if (!inspected.externalLocations().isEmpty()) {
+          // checked above: every location is relative and inside the folder
+          so.addConfigEntry(
+              "session.model_external_initializers_file_folder_path",
+              folder.toAbsolutePath().toString());
         }
+        ort = env.createSession(bytes, so);
         if (cache != null) {
           Files.writeString(keyFile(cache), key + "\n", StandardCharsets.UTF_8);
         }
@@ -227,11 +228,18 @@ public final class Session implements AutoCloseable {
       throws OrtException, ExecutionProviderException {
     OrtSession.SessionOptions so = new OrtSession.SessionOptions();
     try {
+      // ONNX Runtime's warnings (shape merging, unused initializers) would break the command
+      // line's one-line errors; errors still surface as exceptions
+      so.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
       if (o.intraOpThreads() > 0) {
         so.setIntraOpNumThreads(o.intraOpThreads());
       }
       if (o.interOpThreads() > 0) {
         so.setInterOpNumThreads(o.interOpThreads());
+      }
+      if (!o.allowSpinning()) {
+        so.addConfigEntry("session.intra_op.allow_spinning", "0");
+        so.addConfigEntry("session.inter_op.allow_spinning", "0");
       }
       so.setOptimizationLevel(fromCache ? OrtSession.SessionOptions.OptLevel.NO_OPT : level(o));
       if (o.executionProvider() == SessionOptions.ExecutionProvider.CUDA) {
@@ -470,7 +478,13 @@ public final class Session implements AutoCloseable {
       }
     }
     try {
-      return new Outputs(ort.run(ortFeeds));
+      OrtSession.Result r = ort.run(ortFeeds);
+      try {
+        return new Outputs(r);
+      } catch (RuntimeException e) {
+        r.close();
+        throw e;
+      }
     } catch (OrtException e) {
       throw new ModelFormatException(name + ": run failed: " + oneLine(e.getMessage()), e);
     }

@@ -41,6 +41,7 @@ public final class SessionOptions {
   private final OptimizationLevel optimizationLevel;
   private final Path optimizedModelCache;
   private final int warmupRuns;
+  private final boolean allowSpinning;
 
   private SessionOptions(Builder b) {
     this.executionProvider = b.executionProvider;
@@ -50,6 +51,7 @@ public final class SessionOptions {
     this.optimizationLevel = b.optimizationLevel;
     this.optimizedModelCache = b.optimizedModelCache;
     this.warmupRuns = b.warmupRuns;
+    this.allowSpinning = b.allowSpinning;
   }
 
   /** CPU, ONNX Runtime's default threads, all optimisations, no cache, no warm-up. */
@@ -71,6 +73,7 @@ public final class SessionOptions {
     b.optimizationLevel = optimizationLevel;
     b.optimizedModelCache = optimizedModelCache;
     b.warmupRuns = warmupRuns;
+    b.allowSpinning = allowSpinning;
     return b;
   }
 
@@ -107,6 +110,14 @@ public final class SessionOptions {
     return warmupRuns;
   }
 
+  /**
+   * Whether ONNX Runtime's intra-op threads spin while waiting for work (ONNX Runtime's default:
+   * lower latency, more CPU). Off suits small devices and many concurrent sessions.
+   */
+  public boolean allowSpinning() {
+    return allowSpinning;
+  }
+
   @Override
   public String toString() {
     return "SessionOptions[executionProvider="
@@ -123,6 +134,8 @@ public final class SessionOptions {
         + optimizedModelCache
         + ", warmupRuns="
         + warmupRuns
+        + ", allowSpinning="
+        + allowSpinning
         + "]";
   }
 
@@ -135,7 +148,8 @@ public final class SessionOptions {
         && s.interOpThreads == interOpThreads
         && s.optimizationLevel == optimizationLevel
         && Objects.equals(s.optimizedModelCache, optimizedModelCache)
-        && s.warmupRuns == warmupRuns;
+        && s.warmupRuns == warmupRuns
+        && s.allowSpinning == allowSpinning;
   }
 
   @Override
@@ -147,7 +161,8 @@ public final class SessionOptions {
         interOpThreads,
         optimizationLevel,
         optimizedModelCache,
-        warmupRuns);
+        warmupRuns,
+        allowSpinning);
   }
 
   /** Builder of {@link SessionOptions}; every setting is optional. Not thread-safe. */
@@ -159,6 +174,7 @@ public final class SessionOptions {
     private OptimizationLevel optimizationLevel = OptimizationLevel.ALL;
     private Path optimizedModelCache;
     private int warmupRuns;
+    private boolean allowSpinning = true;
 
     private Builder() {}
 
@@ -220,6 +236,12 @@ public final class SessionOptions {
         throw new IllegalArgumentException("warmupRuns=" + runs + ", expected 0 to 1000");
       }
       this.warmupRuns = runs;
+      return this;
+    }
+
+    /** Whether intra-op threads spin while waiting (true by default, as in ONNX Runtime). */
+    public Builder optAllowSpinning(boolean allow) {
+      this.allowSpinning = allow;
       return this;
     }
 

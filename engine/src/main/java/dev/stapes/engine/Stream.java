@@ -404,8 +404,11 @@ public final class Stream implements AutoCloseable {
       Tensor previous = freeBound[free];
       if (previous == null) {
         unbound--;
-      } else if (resolved && !Arrays.equals(previous.shapeRef(), tensor.shapeRef())) {
-        resolved = outNames.length > 0 && !allOutputsStatic() ? false : resolved;
+      } else if (resolved
+          && !Arrays.equals(previous.shapeRef(), tensor.shapeRef())
+          && !allOutputsStatic()) {
+        // output shapes may follow the new input shape: learn them again on the next chunk
+        resolved = false;
       }
       freeBound[free] = tensor;
     }

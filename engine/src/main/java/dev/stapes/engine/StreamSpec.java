@@ -236,8 +236,8 @@ public final class StreamSpec {
         b.addOutput(o.trim());
       }
     }
-    for (Map.Entry<String, String> e : metadata.entrySet()) {
-      if (e.getKey().startsWith("stapes.constant.")) {
+    for (Map.Entry<String, String> e : new java.util.TreeMap<>(metadata).entrySet()) {
+      if (e.getKey().startsWith("stapes.constant.")) { // in key order, whatever the map's
         String name = e.getKey().substring("stapes.constant.".length());
         b.addConstant(name, parseConstant(e.getKey(), e.getValue()));
       }

@@ -152,6 +152,44 @@ public final class Tensor implements AutoCloseable {
     return of(NpyArray.ofInt64(values, shape));
   }
 
+  /** A float64 tensor holding a copy of {@code values}. */
+  public static Tensor ofDoubles(double[] values, long... shape) {
+    return of(NpyArray.ofFloat64(values, shape));
+  }
+
+  /** An int32 tensor holding a copy of {@code values}. */
+  public static Tensor ofInts(int[] values, long... shape) {
+    return of(NpyArray.ofInt32(values, shape));
+  }
+
+  /** An int16 tensor holding a copy of {@code values}. */
+  public static Tensor ofShorts(short[] values, long... shape) {
+    return of(NpyArray.ofInt16(values, shape));
+  }
+
+  /** An int8 ({@link ElementType#INT8}) or uint8 ({@link ElementType#UINT8}) tensor. */
+  public static Tensor ofBytes(ElementType type, byte[] values, long... shape) {
+    if (type != ElementType.INT8 && type != ElementType.UINT8) {
+      throw new IllegalArgumentException("type=" + type + ", expected one of [int8, uint8]");
+    }
+    return of(NpyArray.ofBytes(type.npy(), values, shape));
+  }
+
+  /** A bool tensor. */
+  public static Tensor ofBooleans(boolean[] values, long... shape) {
+    return of(NpyArray.ofBool(values, shape));
+  }
+
+  /** A float16 tensor of {@code values} rounded to half precision (to nearest, ties to even). */
+  public static Tensor ofFloat16(float[] values, long... shape) {
+    short[] h = new short[values.length];
+    for (int i = 0; i < h.length; i++) {
+      h[i] = dev.stapes.engine.internal.Half.fromFloat(values[i]);
+    }
+    NpyArray bits = NpyArray.ofInt16(h, shape);
+    return of(ElementType.FLOAT16, bits.data(), shape);
+  }
+
   /** A string tensor. */
   public static Tensor ofStrings(String[] values, long... shape) {
     long n = NpyArray.elementCount(shape);
@@ -243,11 +281,12 @@ public final class Tensor implements AutoCloseable {
     if (direct != null) {
       b = direct.duplicate().order(ByteOrder.nativeOrder());
     } else {
-      if (!type.creatable()) {
+      try {
+        b = ort.getByteBuffer();
+      } catch (RuntimeException e) {
         throw new IllegalStateException(
-            "ONNX Runtime Java 1.26 cannot read tensors of element type " + type);
+            "ONNX Runtime Java 1.26 cannot read tensors of element type " + type, e);
       }
-      b = ort.getByteBuffer();
       if (b == null) {
         throw new IllegalStateException("ONNX Runtime returned no data for a " + type + " tensor");
       }

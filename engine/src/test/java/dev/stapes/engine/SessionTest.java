@@ -148,6 +148,17 @@ class SessionTest {
   }
 
   @Test
+  void loadsExternalDataFromBytesGivenTheFolder() throws IOException {
+    Path m = TestModels.model("external_ok");
+    byte[] b = Files.readAllBytes(m);
+    try (Session s = Session.fromBytes(b, "bytes", m.getParent(), SessionOptions.defaults());
+        Tensor x = Tensor.ofFloats(new float[] {0, 0, 0, 0}, 4);
+        Session.Outputs out = s.run(Map.of("x", x))) {
+      assertArrayEquals(new float[] {1, 2, 3, 4}, out.get("y").toFloats());
+    }
+  }
+
+  @Test
   void refusesExternalDataFromBytesWithoutAFolder() throws IOException {
     byte[] b = Files.readAllBytes(TestModels.model("external_ok"));
     ModelFormatException e =
@@ -192,10 +203,11 @@ class SessionTest {
             .optOptimizedModelCache(Path.of("cache.onnx"))
             .optWarmupRuns(3)
             .optCuda(1)
+            .optAllowSpinning(false)
             .build();
     assertEquals(
         "SessionOptions[executionProvider=CUDA, deviceId=1, intraOpThreads=2, interOpThreads=1,"
-            + " optimizationLevel=BASIC, optimizedModelCache=cache.onnx, warmupRuns=3]",
+            + " optimizationLevel=BASIC, optimizedModelCache=cache.onnx, warmupRuns=3, allowSpinning=false]",
         o.toString());
     assertEquals(o, o.toBuilder().build());
     assertEquals(
@@ -214,6 +226,7 @@ class SessionTest {
             .optInterOpThreads(1)
             .optOptimizationLevel(SessionOptions.OptimizationLevel.NONE)
             .optWarmupRuns(2)
+            .optAllowSpinning(false)
             .build();
     try (Session s = Session.open(TestModels.model("context"), o)) {
       assertEquals(o, s.options());

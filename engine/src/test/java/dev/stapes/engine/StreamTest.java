@@ -222,4 +222,127 @@ class StreamTest {
       assertSame(a, s.outputFloats("y"));
     }
   }
+
+  @Test
+  void refusesASpecThatDoesNotFitTheModel() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                accumulator.newStream(
+                    StreamSpec.builder().setAudioInput("audio").setChunkSamples(4).build()));
+    assertEquals("Unknown input name audio, expected one of [x, state]", e.getMessage());
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                accumulator.newStream(
+                    StreamSpec.builder().setAudioInput("x").setChunkSamples(5).build()));
+    assertTrue(
+        e.getMessage().contains("expected contextSamples + chunkSamples = 5"), e.getMessage());
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                accumulator.newStream(
+                    StreamSpec.builder()
+                        .setAudioInput("x")
+                        .setChunkSamples(4)
+                        .addState("state", "nope")
+                        .build()));
+    assertEquals("Unknown output name nope, expected one of [y, state_out]", e.getMessage());
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                accumulator.newStream(
+                    StreamSpec.builder()
+                        .setAudioInput("x")
+                        .setChunkSamples(4)
+                        .addState("state", "state_out", NpyArray.ofFloat32(new float[3], 1, 3))
+                        .build()));
+    assertTrue(e.getMessage().contains("expected [1, 4]"), e.getMessage());
+  }
+
+  @Test
+  void refusesBindingTheAudioOrAStateInput() {
+    try (Stream s = accumulator.newStream(accumulatorSpec());
+        Tensor t = Tensor.ofFloats(new float[4], 1, 4)) {
+      assertTrue(
+          assertThrows(IllegalArgumentException.class, () -> s.bind("x", t))
+              .getMessage()
+              .contains("audio input"));
+      assertTrue(
+          assertThrows(IllegalArgumentException.class, () -> s.bind("state", t))
+              .getMessage()
+              .contains("carries state"));
+    }
+  }
+
+  @Test
+  void refusesAShortChunkWithTheNumbers() {
+    try (Stream s = accumulator.newStream(accumulatorSpec())) {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> s.process(new float[6], 3));
+      assertTrue(e.getMessage().contains("offset=3 length=6"), e.getMessage());
+    }
+  }
+
+  @Test
+  void failsClearlyOnceTheSessionIsClosed() throws IOException {
+    Session session = Session.open(TestModels.model("accumulator"));
+    Stream s = session.newStream(accumulatorSpec());
+    s.process(new float[4]);
+    session.close();
+    assertEquals(
+        "Session is closed",
+        assertThrows(IllegalStateException.class, () -> s.process(new float[4])).getMessage());
+    s.close();
+  }
+
+  @Test
+  void streamsWithDifferentChunkSizesShareOneSession() {
+    try (Stream a = context.newStream(context.streamSpecFromMetadata());
+        Stream b =
+            context.newStream(
+                StreamSpec.builder()
+                    .setAudioInput("audio")
+                    .setChunkSamples(11)
+                    .addConstantInt64("sr", 8000)
+                    .addState("count", "count_out")
+                    .build());
+        Tensor gain = Tensor.ofFloats(new float[] {1f}, 1)) {
+      a.bind("gain", gain);
+      b.bind("gain", gain);
+      a.process(new float[5]);
+      b.process(new float[11]);
+      assertEquals(8, a.outputFloats("window").remaining());
+      assertEquals(11, b.outputFloats("window").remaining());
+      assertEquals(8000f, b.outputFloat("rate", 0));
+      assertEquals(16000f, a.outputFloat("rate", 0));
+    }
+  }
+
+  @Test
+  void learnsOutputShapesAgainWhenABoundInputChangesShape() throws IOException {
+    try (Session session = Session.open(TestModels.model("bound_shape"));
+        Stream s =
+            session.newStream(
+                StreamSpec.builder().setAudioInput("audio").setChunkSamples(3).build());
+        Tensor two = Tensor.ofFloats(new float[] {1, 2}, 2);
+        Tensor three = Tensor.ofFloats(new float[] {1, 2, 3}, 3)) {
+      s.bind("task", two);
+      s.process(new float[] {1, 1, 1});
+      assertEquals(2, s.outputFloats("task_out").remaining());
+      assertEquals(4f, s.outputFloat("task_out", 1));
+      s.bind("task", three);
+      s.process(new float[] {1, 1, 1});
+      assertEquals(3, s.outputFloats("task_out").remaining());
+      assertEquals(6f, s.outputFloat("task_out", 2));
+      s.bind("task", two);
+      s.process(new float[] {2, 2, 2});
+      assertEquals(2, s.outputFloats("task_out").remaining());
+      assertEquals(18f, s.outputFloat("y", 0));
+    }
+  }
 }

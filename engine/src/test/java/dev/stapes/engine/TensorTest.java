@@ -143,6 +143,26 @@ class TensorTest {
   }
 
   @Test
+  void buildsEveryTypeFromJavaArrays() {
+    try (Tensor d = Tensor.ofDoubles(new double[] {1.5, -2}, 2);
+        Tensor i = Tensor.ofInts(new int[] {7, -8}, 1, 2);
+        Tensor s = Tensor.ofShorts(new short[] {-3}, 1);
+        Tensor b = Tensor.ofBytes(ElementType.UINT8, new byte[] {(byte) 200}, 1);
+        Tensor z = Tensor.ofBooleans(new boolean[] {true, false}, 2);
+        Tensor h = Tensor.ofFloat16(new float[] {0.5f, 65504f}, 2)) {
+      assertArrayEquals(new double[] {1.5, -2}, d.toNpy().toDoubleArray());
+      assertArrayEquals(new long[] {7, -8}, i.toNpy().toLongArray());
+      assertArrayEquals(new long[] {-3}, s.toNpy().toLongArray());
+      assertArrayEquals(new long[] {200}, b.toNpy().toLongArray());
+      assertArrayEquals(new long[] {1, 0}, z.toNpy().toLongArray());
+      assertArrayEquals(new float[] {0.5f, 65504f}, h.toNpy().toFloatArray());
+      assertEquals(ElementType.FLOAT16, h.type());
+    }
+    assertThrows(
+        IllegalArgumentException.class, () -> Tensor.ofBytes(ElementType.INT16, new byte[1], 1));
+  }
+
+  @Test
   void zerosOfEveryCreatableType() {
     for (ElementType e : ElementType.values()) {
       if (e.creatable()) {

@@ -45,7 +45,7 @@ public final class OnlineFrames {
     this.margin = big;
     this.buf = new float[2 * (big + g.win + g.hop) + 4096];
     this.span = new float[g.win];
-    this.ringFrames = Math.max(16, initialFrames);
+    this.ringFrames = Math.max(1, Math.min(Math.max(16, initialFrames), maxFrames(width)));
     this.ring = new float[ringFrames * width];
   }
 
@@ -203,8 +203,20 @@ public final class OnlineFrames {
     }
   }
 
+  private static int maxFrames(int width) {
+    return (Integer.MAX_VALUE - 16) / width;
+  }
+
   private void growRing() {
-    int newFrames = ringFrames * 2;
+    if (ringFrames >= maxFrames(width)) {
+      throw new IllegalStateException(
+          "frames held="
+              + ringFrames
+              + " of "
+              + width
+              + " values, the most one array can hold; pop() frames as you read them");
+    }
+    int newFrames = (int) Math.min(2L * ringFrames, maxFrames(width));
     float[] r = new float[newFrames * width];
     for (long f = firstFrame; f < nextFrame; f++) {
       System.arraycopy(

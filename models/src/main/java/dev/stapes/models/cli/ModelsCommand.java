@@ -128,6 +128,9 @@ public final class ModelsCommand implements Callable<Integer> {
       for (Map.Entry<ModelEntry, String> e : origin.entrySet()) {
         out.printf(
             "%-20s ok (%s) %s%n", e.getKey().name(), e.getValue(), store.cachedPath(e.getKey()));
+        if (ModelStore.isTflite(e.getKey())) {
+          out.printf("%-20s imported to ONNX %s%n", "", store.cachedOnnxPath(e.getKey()));
+        }
       }
     }
   }

@@ -22,7 +22,12 @@ import picocli.CommandLine.Option;
       CommandLine.HelpCommand.class,
       ModelsCommand.class,
       VadCommand.class,
+      WakewordCommand.class,
+      RunCommand.class,
       ImportCommand.class,
+      KwsCommand.class,
+      InferCommand.class,
+      FeaturesCommand.class,
       EnhanceCommand.class,
     })
 public final class StapesCli implements Runnable {

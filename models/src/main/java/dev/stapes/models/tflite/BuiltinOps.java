@@ -65,6 +65,18 @@ final class BuiltinOps {
   static final int PACK = 83;
   static final int ELU = 111;
   static final int PRELU = 54;
+  static final int GREATER = 61;
+  static final int GREATER_EQUAL = 62;
+  static final int LESS = 58;
+  static final int LESS_EQUAL = 63;
+  static final int EQUAL = 71;
+  static final int NOT_EQUAL = 72;
+  static final int LOGICAL_AND = 86;
+  static final int LOGICAL_OR = 84;
+  static final int LOGICAL_NOT = 87;
+  static final int SELECT = 64;
+  static final int SELECT_V2 = 123;
+  static final int FLOOR = 8;
   static final int GELU = 150;
 
   private static final String[] NAMES = {

@@ -84,7 +84,23 @@ final class FlatTable extends Table {
   /** Number of elements of a vector field, 0 when unset. */
   int length(int field) {
     int o = __offset(slot(field));
-    return o == 0 ? 0 : __vector_len(o);
+    if (o == 0) {
+      return 0;
+    }
+    int n = __vector_len(o);
+    int start = __vector(o);
+    // Every element takes at least one byte: a longer vector runs past the end of the buffer.
+    if (n < 0 || start < 0 || (long) start + n > bb.limit()) {
+      throw new IndexOutOfBoundsException(
+          "vector of "
+              + n
+              + " elements at byte "
+              + start
+              + " exceeds the buffer ("
+              + bb.limit()
+              + ")");
+    }
+    return n;
   }
 
   /** Element {@code i} of a vector of tables. */
@@ -96,6 +112,7 @@ final class FlatTable extends Table {
   /** A vector of int32 as an array; empty when unset. */
   int[] int32s(int field) {
     int n = length(field);
+    checkBytes(field, n, 4);
     int[] out = new int[n];
     if (n > 0) {
       int start = __vector(__offset(slot(field)));
@@ -109,6 +126,7 @@ final class FlatTable extends Table {
   /** A vector of float32 as an array; empty when unset. */
   float[] float32s(int field) {
     int n = length(field);
+    checkBytes(field, n, 4);
     float[] out = new float[n];
     if (n > 0) {
       int start = __vector(__offset(slot(field)));
@@ -117,6 +135,19 @@ final class FlatTable extends Table {
       }
     }
     return out;
+  }
+
+  private void checkBytes(int field, int n, int elementSize) {
+    if (n > 0 && (long) __vector(__offset(slot(field))) + (long) n * elementSize > bb.limit()) {
+      throw new IndexOutOfBoundsException(
+          "vector of "
+              + n
+              + " x "
+              + elementSize
+              + " bytes exceeds the buffer ("
+              + bb.limit()
+              + ")");
+    }
   }
 
   /** A vector of bytes as a little-endian view (not a copy); empty when unset. */

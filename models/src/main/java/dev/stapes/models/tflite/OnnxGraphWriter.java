@@ -72,7 +72,11 @@ final class OnnxGraphWriter {
 
   /** Adds a float32 initializer from an array and returns its (unique) name. */
   String floats(String name, float[] values, long[] dims) {
-    String unique = unique(name);
+    return floatsNamed(unique(name), values, dims);
+  }
+
+  /** Adds a float32 initializer under an already reserved name and returns that name. */
+  String floatsNamed(String unique, float[] values, long[] dims) {
     ByteBuffer raw = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
     for (float v : values) {
       raw.putFloat(v);

@@ -49,6 +49,9 @@ import java.util.TreeSet;
  */
 public final class TfliteImporter {
 
+  /** Version of the translation rules; a change re-imports models cached by the store. */
+  public static final String VERSION = "2";
+
   /** The ONNX opset of the graphs written. */
   public static final int OPSET = 17;
 
@@ -73,6 +76,7 @@ public final class TfliteImporter {
                   "ADD",
                   "AVERAGE_POOL_2D",
                   "BATCH_MATMUL",
+                  "CAST",
                   "CONCATENATION",
                   "CONV_2D",
                   "COS",
@@ -80,14 +84,23 @@ public final class TfliteImporter {
                   "DEQUANTIZE",
                   "DIV",
                   "ELU",
+                  "EQUAL",
                   "EXP",
                   "EXPAND_DIMS",
+                  "FLOOR",
                   "FULLY_CONNECTED",
                   "GATHER",
                   "GELU",
+                  "GREATER",
+                  "GREATER_EQUAL",
                   "HARD_SWISH",
                   "LEAKY_RELU",
+                  "LESS",
+                  "LESS_EQUAL",
                   "LOG",
+                  "LOGICAL_AND",
+                  "LOGICAL_NOT",
+                  "LOGICAL_OR",
                   "LOGISTIC",
                   "MAXIMUM",
                   "MAX_POOL_2D",
@@ -95,6 +108,7 @@ public final class TfliteImporter {
                   "MINIMUM",
                   "MUL",
                   "NEG",
+                  "NOT_EQUAL",
                   "PAD",
                   "PADV2",
                   "POW",
@@ -106,6 +120,8 @@ public final class TfliteImporter {
                   "RELU_N1_TO_1",
                   "RESHAPE",
                   "RSQRT",
+                  "SELECT",
+                  "SELECT_V2",
                   "SIN",
                   "SLICE",
                   "SOFTMAX",
@@ -147,7 +163,21 @@ public final class TfliteImporter {
 
   /** Translates a TFLite model into an ONNX model. */
   public static OnnxMl.ModelProto convert(TfliteModel model) throws TfliteImportException {
-    return new Conversion(model).run();
+    Conversion c = new Conversion(model);
+    try {
+      return c.run();
+    } catch (IndexOutOfBoundsException
+        | IllegalArgumentException
+        | NegativeArraySizeException
+        | ArithmeticException
+        | java.nio.BufferUnderflowException e) {
+      // Options tables are read lazily: damage there surfaces during the translation.
+      throw new TfliteImportException(
+          (c.op == null ? "" : "operator #" + c.op.index() + " " + c.op.opName() + ": ")
+              + "malformed TFLite flatbuffer: "
+              + e,
+          e);
+    }
   }
 
   /** The state of one translation. */
@@ -156,6 +186,7 @@ public final class TfliteImporter {
     private final OnnxGraphWriter w = new OnnxGraphWriter();
     private final String[] names;
     private final boolean[] emitted;
+    private final boolean[] relaidOut;
     private final Map<String, String> derived = new HashMap<>();
     private Operator op;
 
@@ -164,6 +195,7 @@ public final class TfliteImporter {
       int n = model.tensors().size();
       names = new String[n];
       emitted = new boolean[n];
+      relaidOut = new boolean[n];
       for (Tensor t : model.tensors()) {
         names[t.index()] = w.unique(t.name());
       }
@@ -315,10 +347,18 @@ public final class TfliteImporter {
                   + t.name()
                   + "' is read before any operator writes it");
         }
-        w.raw(names[index], onnxType(t), t.data(), t.shape());
+        if (relaidOut[index]) {
+          // The name went to the re-laid-out copy (a transposed weight); the raw one is a sibling.
+          String raw = w.unique(names[index] + "/raw");
+          w.raw(raw, onnxType(t), t.data(), t.shape());
+          derived.put("raw:" + index, raw);
+        } else {
+          w.raw(names[index], onnxType(t), t.data(), t.shape());
+        }
         emitted[index] = true;
       }
-      return names[index];
+      String raw = derived.get("raw:" + index);
+      return raw != null ? raw : names[index];
     }
 
     private String value(Tensor t) throws TfliteImportException {
@@ -397,6 +437,18 @@ public final class TfliteImporter {
       float[] v = new float[(int) t.elementCount()];
       b.asFloatBuffer().get(v);
       return v;
+    }
+
+    /**
+     * Adds a re-laid-out copy of constant {@code t} (a transposed weight) under the TFLite tensor's
+     * own name when that name is still free, else under a derived one.
+     */
+    private String relaidOut(Tensor t, float[] values, long[] dims) {
+      if (!emitted[t.index()] && !relaidOut[t.index()]) {
+        relaidOut[t.index()] = true;
+        return w.floatsNamed(names[t.index()], values, dims);
+      }
+      return w.floats(names[t.index()] + "/relaid", values, dims);
     }
 
     private String int64Const(String purpose, long... values) {
@@ -519,6 +571,43 @@ public final class TfliteImporter {
           }
         case "LOGISTIC":
           emit("Sigmoid", List.of(value(in(0))));
+          break;
+        case "GREATER":
+          binary("Greater", ACT_NONE);
+          break;
+        case "GREATER_EQUAL":
+          binary("GreaterOrEqual", ACT_NONE);
+          break;
+        case "LESS":
+          binary("Less", ACT_NONE);
+          break;
+        case "LESS_EQUAL":
+          binary("LessOrEqual", ACT_NONE);
+          break;
+        case "EQUAL":
+          binary("Equal", ACT_NONE);
+          break;
+        case "NOT_EQUAL":
+          emit("Not", List.of(helper("Equal", "equal", List.of(value(in(0)), value(in(1))))));
+          break;
+        case "LOGICAL_AND":
+          binary("And", ACT_NONE);
+          break;
+        case "LOGICAL_OR":
+          binary("Or", ACT_NONE);
+          break;
+        case "LOGICAL_NOT":
+          emit("Not", List.of(value(in(0))));
+          break;
+        case "SELECT":
+        case "SELECT_V2":
+          emit("Where", List.of(value(in(0)), value(in(1)), value(in(2))));
+          break;
+        case "FLOOR":
+          emit("Floor", List.of(value(in(0))));
+          break;
+        case "CAST":
+          emit("Cast", List.of(value(in(0))), attr("to", (long) onnxType(out())));
           break;
         case "TANH":
           emit("Tanh", List.of(value(in(0))));
@@ -966,7 +1055,7 @@ public final class TfliteImporter {
               t[i * outFeatures + o] = v[o * inFeatures + i];
             }
           }
-          weightsT = w.floats(weights.name(), t, new long[] {inFeatures, outFeatures});
+          weightsT = relaidOut(weights, t, new long[] {inFeatures, outFeatures});
           derived.put("fc:" + weights.index(), weightsT);
         }
       } else {
@@ -1009,15 +1098,44 @@ public final class TfliteImporter {
       return perm;
     }
 
-    private AttributeProto autoPad(int padding) throws TfliteImportException {
-      if (padding == PADDING_SAME) {
-        // TFLite's SAME puts the odd padding element at the end, as ONNX's SAME_UPPER does.
-        return attr("auto_pad", "SAME_UPPER");
-      }
+    /**
+     * The padding of a convolution or pooling window over NHWC input {@code x}. TFLite's SAME puts
+     * the odd padding element at the end; with static spatial sizes the pads are written out (ONNX
+     * Runtime refuses SAME_UPPER with dilation), otherwise {@code auto_pad=SAME_UPPER}.
+     */
+    private AttributeProto padding(
+        int padding, Tensor x, int kh, int kw, int sh, int sw, int dh, int dw)
+        throws TfliteImportException {
       if (padding == PADDING_VALID) {
         return attr("auto_pad", "VALID");
       }
-      throw error("padding=" + padding + ", expected 0 (SAME) or 1 (VALID)");
+      if (padding != PADDING_SAME) {
+        throw error("padding=" + padding + ", expected 0 (SAME) or 1 (VALID)");
+      }
+      int[] sig = x.shapeSignature();
+      int h = sig.length == 4 ? sig[1] : -1;
+      int wd = sig.length == 4 ? sig[2] : -1;
+      if (h > 0 && wd > 0) {
+        int[] top = samePads(h, kh, sh, dh);
+        int[] left = samePads(wd, kw, sw, dw);
+        return attr("pads", new long[] {top[0], left[0], top[1], left[1]});
+      }
+      if (dh != 1 || dw != 1) {
+        throw error(
+            "SAME padding with dilation ("
+                + dh
+                + ", "
+                + dw
+                + ") needs static spatial sizes, input shape "
+                + Arrays.toString(sig));
+      }
+      return attr("auto_pad", "SAME_UPPER");
+    }
+
+    private static int[] samePads(int in, int k, int stride, int dilation) {
+      int out = (in + stride - 1) / stride;
+      int total = Math.max((out - 1) * stride + (k - 1) * dilation + 1 - in, 0);
+      return new int[] {total / 2, total - total / 2};
     }
 
     private String toNchw(Tensor x) throws TfliteImportException {
@@ -1078,7 +1196,7 @@ public final class TfliteImporter {
               }
             }
           }
-          weights = w.floats(filter.name(), t, new long[] {outChannels, 1, kh, kw});
+          weights = relaidOut(filter, t, new long[] {outChannels, 1, kh, kw});
         }
       } else {
         // [O, KH, KW, I] -> [O, I, KH, KW]
@@ -1102,7 +1220,7 @@ public final class TfliteImporter {
                 }
               }
             }
-            weights = w.floats(filter.name(), t, new long[] {o, ci, kh, kw});
+            weights = relaidOut(filter, t, new long[] {o, ci, kh, kw});
           } else {
             weights =
                 helper(
@@ -1129,7 +1247,7 @@ public final class TfliteImporter {
               attr("strides", new long[] {strideH, strideW}),
               attr("dilations", new long[] {dilationH, dilationW}),
               attr("group", (long) group),
-              autoPad(padding));
+              padding(padding, x, kh, kw, strideH, strideW, dilationH, dilationW));
       fromNchw(y, activation);
     }
 
@@ -1143,7 +1261,7 @@ public final class TfliteImporter {
       List<AttributeProto> attrs = new ArrayList<>();
       attrs.add(attr("kernel_shape", new long[] {filterH, filterW}));
       attrs.add(attr("strides", new long[] {strideH, strideW}));
-      attrs.add(autoPad(padding));
+      attrs.add(padding(padding, in(0), filterH, filterW, strideH, strideW, 1, 1));
       if (opType.equals("AveragePool")) {
         // TFLite divides by the number of elements inside the input, not the padded window.
         attrs.add(attr("count_include_pad", 0L));

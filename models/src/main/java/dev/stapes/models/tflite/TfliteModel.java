@@ -248,6 +248,8 @@ public final class TfliteModel {
       return parse(bb);
     } catch (IndexOutOfBoundsException
         | IllegalArgumentException
+        | NegativeArraySizeException
+        | ArithmeticException
         | java.nio.BufferUnderflowException e) {
       throw new TfliteImportException("malformed TFLite flatbuffer: " + e, e);
     }
@@ -333,6 +335,9 @@ public final class TfliteModel {
                 + ", expected 0.."
                 + (nBuffers - 1));
       }
+      if (data != null) {
+        checkDataSize(t, name, shape, type, data.remaining());
+      }
       tensors.add(new Tensor(t, name, shape, signature, type, data, quantized));
     }
     int nOps = graph.length(SUBGRAPH_OPERATORS);
@@ -372,6 +377,62 @@ public final class TfliteModel {
         operators,
         inputs,
         outputs);
+  }
+
+  private static void checkDataSize(int t, String name, int[] shape, TensorType type, int bytes)
+      throws TfliteImportException {
+    int size;
+    switch (type) {
+      case FLOAT32:
+      case INT32:
+      case UINT32:
+        size = 4;
+        break;
+      case FLOAT16:
+      case INT16:
+      case UINT16:
+        size = 2;
+        break;
+      case INT64:
+      case UINT64:
+      case FLOAT64:
+      case COMPLEX64:
+        size = 8;
+        break;
+      case UINT8:
+      case INT8:
+      case BOOL:
+        size = 1;
+        break;
+      default:
+        return; // strings, resources, 4-bit: not checked here
+    }
+    long count = 1;
+    for (int d : shape) {
+      if (d < 0) {
+        throw new TfliteImportException(
+            "tensor #" + t + " '" + name + "' is constant with shape " + Arrays.toString(shape));
+      }
+      count *= d;
+      if (count > Integer.MAX_VALUE) {
+        break;
+      }
+    }
+    if (count * size != bytes) {
+      throw new TfliteImportException(
+          "tensor #"
+              + t
+              + " '"
+              + name
+              + "': constant data has "
+              + bytes
+              + " bytes, expected "
+              + count * size
+              + " for "
+              + type
+              + " "
+              + Arrays.toString(shape));
+    }
   }
 
   private static void checkIndices(int op, int[] indices, int nTensors, boolean optional)

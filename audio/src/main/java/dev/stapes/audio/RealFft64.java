@@ -1,0 +1,249 @@
+package dev.stapes.audio;
+
+import org.jtransforms.fft.DoubleFFT_1D;
+import pl.edu.icm.jlargearrays.ConcurrencyUtils;
+
+/**
+ * The double-precision twin of {@link RealFft}: same layout, same cost model. Used where float32
+ * rounding is too coarse (Kaldi's int16-scaled, pre-emphasised frames).
+ *
+ * <p>A planned real FFT of one even size, on JTransforms, with a plain interleaved spectrum layout.
+ *
+ * <p>The spectrum of {@code n} real samples is written as {@code n/2 + 1} complex bins,
+ * interleaved: {@code [re0, im0, re1, im1, ..., re(n/2), im(n/2)]}, {@code X[k] = sum_j x[j] exp(-2
+ * pi i j k / n)} (numpy's {@code rfft}). {@link #inverse} is the exact inverse ({@code irfft},
+ * scaled by {@code 1/n}); the imaginary parts of bins 0 and {@code n/2} are ignored.
+ *
+ * <p>Cost model: the plan and all scratch memory are made in the constructor; {@link #forward} and
+ * {@link #inverse} allocate nothing. Power-of-two sizes use JTransforms' split-radix transform.
+ * Other even sizes (Whisper's 400) use a Bluestein transform of size {@code n/2} built on
+ * JTransforms' power-of-two complex FFT, because JTransforms' own mixed-radix path allocates a
+ * scratch array on every call.
+ *
+ * <p>Threads: JTransforms is switched to a single thread when this class loads (its worker threads
+ * are not daemons and buy nothing at these sizes). An instance holds scratch memory: use one
+ * instance per thread.
+ */
+public final class RealFft64 {
+  static {
+    ConcurrencyUtils.setNumberOfThreads(1);
+  }
+
+  private final int n;
+  private final boolean pow2;
+  private final DoubleFFT_1D fft; // size n (pow2) or m2 complex (Bluestein)
+  private final double[] scratch;
+  // Bluestein state for half size m = n/2: chirp w[j] = exp(-i pi j^2 / m)
+  private final int m;
+  private final int m2;
+  private final double[] chirpRe;
+  private final double[] chirpIm;
+  private final double[] kernel; // FFT of conj chirp, interleaved, length 2*m2
+  private final double[] conv; // interleaved, length 2*m2
+  private final double[] twRe; // exp(-2 pi i k / n), k < m
+  private final double[] twIm;
+
+  /**
+   * Plans a transform of {@code n} real samples.
+   *
+   * @throws IllegalArgumentException if {@code n} is not even and at least 2
+   */
+  public RealFft64(int n) {
+    if (n < 2 || (n & 1) != 0) {
+      throw new IllegalArgumentException("nFft=" + n + " samples, expected an even number >= 2");
+    }
+    this.n = n;
+    this.pow2 = Integer.bitCount(n) == 1;
+    this.scratch = new double[n];
+    if (pow2) {
+      fft = new DoubleFFT_1D(n);
+      m = 0;
+      m2 = 0;
+      chirpRe = chirpIm = kernel = conv = twRe = twIm = null;
+    } else {
+      m = n / 2;
+      int size = 1;
+      while (size < 2 * m - 1) {
+        size <<= 1;
+      }
+      m2 = size;
+      fft = new DoubleFFT_1D(m2);
+      chirpRe = new double[m];
+      chirpIm = new double[m];
+      for (int j = 0; j < m; j++) {
+        long jj = ((long) j * j) % (2L * m);
+        double a = -Math.PI * jj / m;
+        chirpRe[j] = Math.cos(a);
+        chirpIm[j] = Math.sin(a);
+      }
+      kernel = new double[2 * m2];
+      for (int j = 0; j < m; j++) {
+        kernel[2 * j] = chirpRe[j];
+        kernel[2 * j + 1] = -chirpIm[j];
+        if (j > 0) {
+          kernel[2 * (m2 - j)] = chirpRe[j];
+          kernel[2 * (m2 - j) + 1] = -chirpIm[j];
+        }
+      }
+      fft.complexForward(kernel);
+      conv = new double[2 * m2];
+      twRe = new double[m];
+      twIm = new double[m];
+      for (int k = 0; k < m; k++) {
+        double a = -2 * Math.PI * k / n;
+        twRe[k] = Math.cos(a);
+        twIm[k] = Math.sin(a);
+      }
+    }
+  }
+
+  /** The transform size {@code n} in samples. */
+  public int size() {
+    return n;
+  }
+
+  /** The number of complex bins, {@code n/2 + 1}. */
+  public int bins() {
+    return n / 2 + 1;
+  }
+
+  /**
+   * Transforms {@code in[inOff .. inOff+n)} into {@code dst[dstOff .. dstOff + 2*(n/2+1))},
+   * interleaved. {@code in} is not modified; {@code in} and {@code dst} may not overlap.
+   */
+  public void forward(double[] in, int inOff, double[] dst, int dstOff) {
+    if (pow2) {
+      System.arraycopy(in, inOff, scratch, 0, n);
+      fft.realForward(scratch);
+      // JTransforms: a[0] = Re[0], a[1] = Re[n/2], a[2k], a[2k+1] = Re, Im of bin k (0 < k < n/2)
+      dst[dstOff] = scratch[0];
+      dst[dstOff + 1] = 0;
+      System.arraycopy(scratch, 2, dst, dstOff + 2, n - 2);
+      dst[dstOff + n] = scratch[1];
+      dst[dstOff + n + 1] = 0;
+      return;
+    }
+    // z[j] = x[2j] + i x[2j+1]; Z = DFT_m(z) via Bluestein, left in scratch (interleaved, 2m = n)
+    bluestein(in, inOff);
+    double[] z = scratch;
+    for (int k = 0; k <= m; k++) {
+      int a = k == m ? 0 : k;
+      int b = k == 0 ? 0 : m - k;
+      double zr = z[2 * a];
+      double zi = z[2 * a + 1];
+      double cr = z[2 * b];
+      double ci = -z[2 * b + 1];
+      double er = 0.5 * (zr + cr);
+      double ei = 0.5 * (zi + ci);
+      // o = (Z[k] - conj(Z[m-k])) / (2i)
+      double or = 0.5 * (zi - ci);
+      double oi = -0.5 * (zr - cr);
+      double tr;
+      double ti;
+      if (k == m) {
+        tr = -1;
+        ti = 0;
+      } else {
+        tr = twRe[k];
+        ti = twIm[k];
+      }
+      dst[dstOff + 2 * k] = er + tr * or - ti * oi;
+      dst[dstOff + 2 * k + 1] = ei + tr * oi + ti * or;
+    }
+    dst[dstOff + 1] = 0;
+    dst[dstOff + n + 1] = 0;
+  }
+
+  /** {@link #forward(double[], int, double[], int)} with offsets 0. */
+  public void forward(double[] in, double[] dst) {
+    forward(in, 0, dst, 0);
+  }
+
+  /**
+   * Inverse of {@link #forward}: {@code n/2+1} interleaved bins from {@code spec[specOff ..]} to
+   * {@code n} real samples in {@code dst[dstOff ..]}, scaled by {@code 1/n}. {@code spec} is not
+   * modified.
+   */
+  public void inverse(double[] spec, int specOff, double[] dst, int dstOff) {
+    if (pow2) {
+      scratch[0] = spec[specOff];
+      scratch[1] = spec[specOff + n];
+      System.arraycopy(spec, specOff + 2, scratch, 2, n - 2);
+      fft.realInverse(scratch, true);
+      System.arraycopy(scratch, 0, dst, dstOff, n);
+      return;
+    }
+    // Fe[k] = (X[k] + conj(X[m-k]))/2, Fo[k] = (X[k] - conj(X[m-k]))/2 * exp(+2 pi i k/n)
+    // Z = Fe + i Fo; z = IDFT_m(Z) = conj(DFT_m(conj(Z)))/m; x[2j] = Re z[j], x[2j+1] = Im z[j]
+    for (int k = 0; k < m; k++) {
+      double xr = spec[specOff + 2 * k];
+      double xi = k == 0 ? 0 : spec[specOff + 2 * k + 1];
+      int b = m - k;
+      double yr = spec[specOff + 2 * b];
+      double yi = b == m ? 0 : -spec[specOff + 2 * b + 1];
+      double er = 0.5 * (xr + yr);
+      double ei = 0.5 * (xi + yi);
+      double dr = 0.5 * (xr - yr);
+      double di = 0.5 * (xi - yi);
+      // multiply by conj(tw) = exp(+2 pi i k / n)
+      double tr = twRe[k];
+      double ti = -twIm[k];
+      double or = dr * tr - di * ti;
+      double oi = dr * ti + di * tr;
+      // Z = Fe + i Fo, then conjugate for the forward-transform trick
+      conv[2 * k] = er - oi;
+      conv[2 * k + 1] = -(ei + or);
+    }
+    bluesteinFromConv();
+    double inv = 1.0 / m;
+    for (int j = 0; j < m; j++) {
+      dst[dstOff + 2 * j] = scratch[2 * j] * inv;
+      dst[dstOff + 2 * j + 1] = -scratch[2 * j + 1] * inv;
+    }
+  }
+
+  /** {@link #inverse(double[], int, double[], int)} with offsets 0. */
+  public void inverse(double[] spec, double[] dst) {
+    inverse(spec, 0, dst, 0);
+  }
+
+  /** Loads z[j] = x[2j] + i x[2j+1] into conv and runs Bluestein into scratch. */
+  private void bluestein(double[] in, int inOff) {
+    for (int j = 0; j < m; j++) {
+      conv[2 * j] = in[inOff + 2 * j];
+      conv[2 * j + 1] = in[inOff + 2 * j + 1];
+    }
+    bluesteinFromConv();
+  }
+
+  /** DFT_m of conv[0 .. 2m) (interleaved complex), result interleaved in scratch[0 .. 2m). */
+  private void bluesteinFromConv() {
+    for (int j = 0; j < m; j++) {
+      double ar = conv[2 * j];
+      double ai = conv[2 * j + 1];
+      double cr = chirpRe[j];
+      double ci = chirpIm[j];
+      conv[2 * j] = ar * cr - ai * ci;
+      conv[2 * j + 1] = ar * ci + ai * cr;
+    }
+    java.util.Arrays.fill(conv, 2 * m, 2 * m2, 0);
+    fft.complexForward(conv);
+    for (int j = 0; j < m2; j++) {
+      double ar = conv[2 * j];
+      double ai = conv[2 * j + 1];
+      double br = kernel[2 * j];
+      double bi = kernel[2 * j + 1];
+      conv[2 * j] = ar * br - ai * bi;
+      conv[2 * j + 1] = ar * bi + ai * br;
+    }
+    fft.complexInverse(conv, true);
+    for (int k = 0; k < m; k++) {
+      double ar = conv[2 * k];
+      double ai = conv[2 * k + 1];
+      double cr = chirpRe[k];
+      double ci = chirpIm[k];
+      scratch[2 * k] = ar * cr - ai * ci;
+      scratch[2 * k + 1] = ar * ci + ai * cr;
+    }
+  }
+}

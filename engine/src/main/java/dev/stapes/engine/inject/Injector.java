@@ -1,0 +1,948 @@
+package dev.stapes.engine.inject;
+
+import ai.onnx.proto.OnnxMl;
+import dev.stapes.engine.inject.internal.GraphEditor;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.IntFunction;
+
+/**
+ * Rewrites an exported ONNX model so that adapters apply at load time.
+ *
+ * <pre>{@code
+ * InjectedModel m = Injector.builder()
+ *     .model(Path.of("whisper.onnx"))
+ *     .task(Task.of("asr-de", LoraAdapter.readPeft(Path.of("lora-de"))))
+ *     .task(Task.of("asr-fr", LoraAdapter.readPeft(Path.of("lora-fr"))))
+ *     .build();
+ * }</pre>
+ *
+ * <p>New nodes read the original tensors (a module's input, its output), so branches on one module
+ * add up; every node the injection adds is named {@code /stapes/...}. A failed build throws and
+ * leaves nothing changed: the source proto is immutable.
+ */
+public final class Injector {
+
+  /** How adapter weights enter the graph. */
+  public enum Mode {
+    /**
+     * Weights become graph inputs: a task switch is a swap of tensors, the scale a bound scalar.
+     */
+    BOUND,
+    /** Weights become constants and LoRA is merged into the base weight; one task only. */
+    BAKED,
+    /**
+     * Every task's weights are stacked [tasks, ...] and each batch row gathers its own through an
+     * int64 [batch] task-index input, so rows of different tasks run in one call.
+     */
+    PER_ROW
+  }
+
+  private static final int FLOAT = OnnxMl.TensorProto.DataType.FLOAT.getNumber();
+  private static final int INT64 = OnnxMl.TensorProto.DataType.INT64.getNumber();
+
+  private Injector() {}
+
+  /** A new builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds an {@link InjectedModel}. */
+  public static final class Builder {
+    private OnnxMl.ModelProto model;
+    private String source = "model";
+    private ModuleMapping mapping = ModuleMapping.empty();
+    private Mode mode = Mode.BOUND;
+    private final List<Task> tasks = new ArrayList<>();
+
+    private Builder() {}
+
+    /** The base model, read from a file (external data next to it is inlined safely). */
+    public Builder model(Path file) throws IOException {
+      this.model = OnnxModels.read(file);
+      this.source = file.toString();
+      return this;
+    }
+
+    /** The base model as bytes. */
+    public Builder model(byte[] bytes, String source) throws IOException {
+      this.model = OnnxModels.parse(bytes, source);
+      this.source = source;
+      return this;
+    }
+
+    /**
+     * The base model as bytes whose external data (if any) lies in {@code folder}; it is inlined,
+     * refusing locations outside {@code folder}.
+     */
+    public Builder model(byte[] bytes, String source, Path folder) throws IOException {
+      this.model = OnnxModels.inlineExternalData(OnnxModels.parse(bytes, source), folder);
+      this.source = source;
+      return this;
+    }
+
+    /** The base model as a proto. */
+    public Builder model(OnnxMl.ModelProto proto) {
+      this.model = Objects.requireNonNull(proto, "proto");
+      return this;
+    }
+
+    /** An explicit module mapping (optional). */
+    public Builder mapping(ModuleMapping mapping) {
+      this.mapping = Objects.requireNonNull(mapping, "mapping");
+      return this;
+    }
+
+    /** The mode (default {@link Mode#BOUND}). */
+    public Builder mode(Mode mode) {
+      this.mode = Objects.requireNonNull(mode, "mode");
+      return this;
+    }
+
+    /** Adds a task. */
+    public Builder task(Task task) {
+      for (Task t : tasks) {
+        if (t.name().equals(task.name())) {
+          throw new IllegalArgumentException("task=" + task.name() + " is given twice");
+        }
+      }
+      tasks.add(task);
+      return this;
+    }
+
+    /**
+     * Rewrites the model.
+     *
+     * @throws InvalidAdapterException when an adapter names a module the graph lacks or its shapes
+     *     do not fit the module
+     * @throws IllegalArgumentException when no model is set, or {@link Mode#BAKED} gets several
+     *     tasks
+     */
+    public InjectedModel build() throws IOException {
+      if (model == null) {
+        throw new IllegalArgumentException("no model set: call model(...) first");
+      }
+      if (mode == Mode.BAKED && tasks.size() > 1) {
+        throw new IllegalArgumentException(
+            "mode=BAKED holds one task, got "
+                + tasks.size()
+                + " tasks; use BOUND or PER_ROW to switch tasks");
+      }
+      return new Rewrite(model, source, mapping, mode, tasks).run();
+    }
+
+    @Override
+    public String toString() {
+      return "Injector.Builder[source="
+          + source
+          + ", mode="
+          + mode
+          + ", mapping="
+          + mapping.modules().size()
+          + " modules, tasks="
+          + tasks
+          + "]";
+    }
+  }
+
+  // ----------------------------------------------------------------------------------------------
+
+  private record LoraUse(LoraAdapter.Module m, float scale, String adapter) {}
+
+  private record BnUse(
+      BottleneckAdapter.Module m, BottleneckAdapter.Activation act, float scale, String adapter) {}
+
+  /** Everything applied to one module, per task. */
+  private static final class Plan {
+    final ModuleIndex.Module res;
+    final List<List<LoraUse>> lora = new ArrayList<>();
+    final List<List<BnUse>> bn = new ArrayList<>();
+    final float[][] mul;
+    final float[][] add;
+    final WeightTensor[] token;
+    int width = -1;
+    boolean hasAffine;
+
+    Plan(ModuleIndex.Module res, int tasks) {
+      this.res = res;
+      for (int i = 0; i < tasks; i++) {
+        lora.add(new ArrayList<>());
+        bn.add(new ArrayList<>());
+      }
+      mul = new float[tasks][];
+      add = new float[tasks][];
+      token = new WeightTensor[tasks];
+    }
+  }
+
+  private static final class Rewrite {
+    final OnnxMl.ModelProto model;
+    final String source;
+    final Mode mode;
+    final List<Task> tasks;
+    final ModuleIndex index;
+    final GraphEditor ed;
+    final long opset;
+    final Map<String, Map<String, WeightTensor>> bound = new LinkedHashMap<>();
+    final Map<String, Map<String, List<InjectedModel.ScaleRef>>> scales = new LinkedHashMap<>();
+    final Map<String, WeightTensor> merged = new LinkedHashMap<>();
+    final Map<String, String> mergedName = new HashMap<>();
+    String taskIndex;
+    int added;
+
+    Rewrite(
+        OnnxMl.ModelProto model,
+        String source,
+        ModuleMapping mapping,
+        Mode mode,
+        List<Task> tasks) {
+      this.model = model;
+      this.source = source;
+      this.mode = mode;
+      this.tasks = tasks;
+      this.index = new ModuleIndex(model.getGraph(), mapping);
+      this.ed = new GraphEditor(model.getGraph());
+      this.opset = OnnxModels.opset(model);
+      for (Task t : tasks) {
+        bound.put(mode == Mode.PER_ROW ? "" : t.name(), new LinkedHashMap<>());
+        scales.put(t.name(), new LinkedHashMap<>());
+      }
+    }
+
+    InjectedModel run() throws IOException {
+      Map<String, Plan> plans = plan();
+      int before = model.getGraph().getNodeCount();
+      if (mode == Mode.PER_ROW && !plans.isEmpty()) {
+        taskIndex = ed.reserve("stapes.task_index");
+        ed.addInput(taskIndex, INT64, new long[] {-1});
+      }
+      for (Plan p : plans.values()) {
+        emit(p);
+      }
+      for (Map.Entry<String, WeightTensor> e : merged.entrySet()) {
+        ed.putInitializer(OnnxModels.floatTensor(mergedName.get(e.getKey()), e.getValue()));
+      }
+      OnnxMl.GraphProto g = ed.build();
+      boolean tokens = false;
+      for (Plan p : plans.values()) {
+        tokens |= p.token.length > 0 && p.token[0] != null;
+      }
+      if (tokens) {
+        // Tokens lengthen the sequence downstream: drop shape hints that may state the old length.
+        g = g.toBuilder().clearValueInfo().build();
+      }
+      added = g.getNodeCount() - before;
+      OnnxMl.ModelProto out = model.toBuilder().setGraph(g).build();
+      List<String> names = new ArrayList<>();
+      for (Task t : tasks) {
+        names.add(t.name());
+      }
+      return new InjectedModel(out.toByteArray(), mode, names, bound, scales, taskIndex, added);
+    }
+
+    // ---- planning and checks ------------------------------------------------------------------
+
+    Map<String, Plan> plan() throws InvalidAdapterException {
+      Map<String, Plan> plans = new LinkedHashMap<>();
+      int k = tasks.size();
+      for (int ti = 0; ti < k; ti++) {
+        for (Task.Part part : tasks.get(ti).parts()) {
+          Adapter a = part.adapter();
+          for (String module : a.modules()) {
+            if (!plans.containsKey(module)) {
+              plans.put(module, new Plan(index.resolve(module), k));
+            }
+          }
+          if (a instanceof LoraAdapter l) {
+            for (Map.Entry<String, LoraAdapter.Module> e : l.branches().entrySet()) {
+              Plan p = plans.get(e.getKey());
+              checkLora(a.name(), p, e.getValue());
+              p.lora
+                  .get(ti)
+                  .add(new LoraUse(e.getValue(), e.getValue().scale() * part.scale(), a.name()));
+            }
+          } else if (a instanceof BottleneckAdapter b) {
+            for (Map.Entry<String, BottleneckAdapter.Module> e : b.bottlenecks().entrySet()) {
+              Plan p = plans.get(e.getKey());
+              checkBottleneck(a.name(), p, e.getValue());
+              p.bn
+                  .get(ti)
+                  .add(new BnUse(e.getValue(), b.activation(), b.scale() * part.scale(), a.name()));
+            }
+          } else if (a instanceof TaskEmbedding t) {
+            for (Map.Entry<String, TaskEmbedding.HeadMix> e : t.headMixes().entrySet()) {
+              TaskEmbedding.HeadMix h = e.getValue();
+              int dh = (int) h.embedding().dim(1);
+              float[] m = new float[h.width()];
+              float[] v = new float[h.width()];
+              for (int hh = 0; hh < h.heads(); hh++) {
+                float al = h.alpha().data()[hh];
+                for (int j = 0; j < dh; j++) {
+                  m[hh * dh + j] = 1f - al;
+                  v[hh * dh + j] = al * h.embedding().data()[hh * dh + j];
+                }
+              }
+              affine(
+                  a.name(),
+                  plans.get(e.getKey()),
+                  ti,
+                  m,
+                  v,
+                  "head_embedding " + h.embedding().shapeString());
+            }
+            for (Map.Entry<String, WeightTensor> e : t.offsets().entrySet()) {
+              float[] v = e.getValue().data();
+              float[] m = new float[v.length];
+              Arrays.fill(m, 1f);
+              affine(
+                  a.name(),
+                  plans.get(e.getKey()),
+                  ti,
+                  m,
+                  v.clone(),
+                  "offset " + e.getValue().shapeString());
+            }
+            for (Map.Entry<String, WeightTensor> e : t.tokens().entrySet()) {
+              Plan p = plans.get(e.getKey());
+              single(a.name(), p, true, false);
+              if (p.token[ti] != null) {
+                throw new InvalidAdapterException(
+                    a.name()
+                        + ": task "
+                        + tasks.get(ti).name()
+                        + " has two tokens for module "
+                        + e.getKey());
+              }
+              if (p.res.linear() != null && e.getValue().dim(1) != p.res.linear().in()) {
+                throw new InvalidAdapterException(
+                    a.name()
+                        + ": module "
+                        + e.getKey()
+                        + " token is "
+                        + e.getValue().shapeString()
+                        + ", expected [n, "
+                        + p.res.linear().in()
+                        + "] (in_features from the graph)");
+              }
+              p.token[ti] = e.getValue();
+            }
+          }
+        }
+      }
+      for (Plan p : plans.values()) {
+        WeightTensor first = null;
+        int with = 0;
+        for (WeightTensor t : p.token) {
+          if (t != null) {
+            with++;
+            if (first == null) {
+              first = t;
+            } else if (!Arrays.equals(first.shape(), t.shape())) {
+              throw new InvalidAdapterException(
+                  "module "
+                      + p.res.name()
+                      + ": tasks give tokens of shapes "
+                      + first.shapeString()
+                      + " and "
+                      + t.shapeString()
+                      + "; tokens change the sequence length, so every task needs the same shape");
+            }
+          }
+        }
+        if (with > 0 && with < tasks.size()) {
+          throw new InvalidAdapterException(
+              "module "
+                  + p.res.name()
+                  + ": "
+                  + with
+                  + " of "
+                  + tasks.size()
+                  + " tasks give a token; tokens change the sequence length, so every task needs one");
+        }
+      }
+      return plans;
+    }
+
+    void single(String adapter, Plan p, boolean needInput, boolean needOutput)
+        throws InvalidAdapterException {
+      ModuleIndex.Module r = p.res;
+      if (needInput && r.inputs().size() != 1) {
+        throw new InvalidAdapterException(
+            adapter
+                + ": module "
+                + r.name()
+                + " has "
+                + r.inputs().size()
+                + " inputs "
+                + r.inputs()
+                + ", expected exactly one to apply to");
+      }
+      if (needOutput && r.outputs().size() != 1) {
+        throw new InvalidAdapterException(
+            adapter
+                + ": module "
+                + r.name()
+                + " has "
+                + r.outputs().size()
+                + " outputs "
+                + r.outputs()
+                + ", expected exactly one to add to");
+      }
+    }
+
+    void checkLora(String adapter, Plan p, LoraAdapter.Module m) throws InvalidAdapterException {
+      ModuleIndex.Linear lin = p.res.linear();
+      if (lin == null) {
+        throw new InvalidAdapterException(
+            adapter
+                + ": module "
+                + p.res.name()
+                + " holds "
+                + p.res.linearCount()
+                + " MatMul/Gemm nodes with constant weights, expected exactly 1 for a LoRA branch (name a Linear module)");
+      }
+      if (m.in() != lin.in() || m.out() != lin.out()) {
+        throw new InvalidAdapterException(
+            adapter
+                + ": module "
+                + p.res.name()
+                + " lora_A is "
+                + m.a().shapeString()
+                + " and lora_B "
+                + m.b().shapeString()
+                + ", expected [r, "
+                + lin.in()
+                + "] and ["
+                + lin.out()
+                + ", r] (the graph's weight '"
+                + lin.weight()
+                + "' is "
+                + lin.layout()
+                + ")");
+      }
+    }
+
+    void checkBottleneck(String adapter, Plan p, BottleneckAdapter.Module m)
+        throws InvalidAdapterException {
+      single(adapter, p, true, true);
+      ModuleIndex.Linear lin = p.res.linear();
+      if (lin != null) {
+        long d = m.placement() == BottleneckAdapter.Placement.SEQUENTIAL ? lin.out() : lin.in();
+        if (m.in() != d || m.out() != lin.out()) {
+          throw new InvalidAdapterException(
+              adapter
+                  + ": module "
+                  + p.res.name()
+                  + " ("
+                  + m.placement().name().toLowerCase(java.util.Locale.ROOT)
+                  + ") adapter_down.weight is "
+                  + m.downWeight().shapeString()
+                  + " and adapter_up.weight "
+                  + m.upWeight().shapeString()
+                  + ", expected [r, "
+                  + d
+                  + "] and ["
+                  + lin.out()
+                  + ", r]");
+        }
+      }
+    }
+
+    void affine(String adapter, Plan p, int ti, float[] m, float[] v, String what)
+        throws InvalidAdapterException {
+      single(adapter, p, true, false);
+      ModuleIndex.Linear lin = p.res.linear();
+      int d = m.length;
+      if (lin != null && d != lin.in()) {
+        throw new InvalidAdapterException(
+            adapter
+                + ": module "
+                + p.res.name()
+                + " "
+                + what
+                + " covers "
+                + d
+                + " features, expected "
+                + lin.in()
+                + " (in_features from the graph)");
+      }
+      if (p.width >= 0 && p.width != d) {
+        throw new InvalidAdapterException(
+            adapter
+                + ": module "
+                + p.res.name()
+                + " "
+                + what
+                + " covers "
+                + d
+                + " features, another adapter covers "
+                + p.width);
+      }
+      p.width = d;
+      p.hasAffine = true;
+      if (p.mul[ti] == null) {
+        p.mul[ti] = m;
+        p.add[ti] = v;
+      } else {
+        float[] m0 = p.mul[ti];
+        float[] v0 = p.add[ti];
+        for (int j = 0; j < d; j++) {
+          m0[j] = m0[j] * m[j];
+          v0[j] = v0[j] * m[j] + v[j];
+        }
+      }
+    }
+
+    // ---- emission ------------------------------------------------------------------------------
+
+    /**
+     * A parameter: a constant (BAKED), a bound input (BOUND) or a stacked bound input (PER_ROW).
+     */
+    String param(String name, long[] shape, IntFunction<WeightTensor> value) {
+      if (mode == Mode.BAKED) {
+        return ed.initializer(name, OnnxModels.floatTensor("", value.apply(0)));
+      }
+      String in = ed.reserve("stapes." + name);
+      if (mode == Mode.BOUND) {
+        ed.addInput(in, FLOAT, shape);
+        for (int ti = 0; ti < tasks.size(); ti++) {
+          bound.get(tasks.get(ti).name()).put(in, value.apply(ti));
+        }
+      } else {
+        long[] st = new long[shape.length + 1];
+        st[0] = tasks.size();
+        System.arraycopy(shape, 0, st, 1, shape.length);
+        int per = 1;
+        for (long d : shape) {
+          per *= (int) d;
+        }
+        float[] all = new float[tasks.size() * per];
+        for (int ti = 0; ti < tasks.size(); ti++) {
+          System.arraycopy(value.apply(ti).data(), 0, all, ti * per, per);
+        }
+        ed.addInput(in, FLOAT, st);
+        bound.get("").put(in, new WeightTensor(st, all));
+      }
+      return in;
+    }
+
+    /**
+     * In PER_ROW mode, the per-row slice of a stacked parameter; otherwise the parameter itself.
+     */
+    String rows(String param, String hint) {
+      if (mode != Mode.PER_ROW) {
+        return param;
+      }
+      return ed.op("Gather", hint, List.of(GraphEditor.intAttr("axis", 0)), param, taskIndex);
+    }
+
+    String constL(String hint, long... v) {
+      return ed.initializer(hint, OnnxModels.longTensor("", v));
+    }
+
+    String constF(String hint, float v) {
+      return ed.initializer(
+          hint, OnnxModels.floatTensor("", new WeightTensor(new long[0], new float[] {v})));
+    }
+
+    void recordScale(int ti, String adapter, String input, float base) {
+      int idx = mode == Mode.PER_ROW ? ti : 0;
+      scales
+          .get(tasks.get(ti).name())
+          .computeIfAbsent(adapter, a -> new ArrayList<>())
+          .add(new InjectedModel.ScaleRef(input, idx, base));
+    }
+
+    void emit(Plan p) throws InvalidModelException {
+      ModuleIndex.Module r = p.res;
+      String mod = r.name();
+      String x = r.inputs().isEmpty() ? null : r.inputs().get(0);
+      int k = tasks.size();
+      // Input side: x -> x' read by every node of the module.
+      String xin = x;
+      if (p.hasAffine) {
+        int d = p.width;
+        IntFunction<WeightTensor> mulV =
+            ti -> new WeightTensor(new long[] {d}, p.mul[ti] != null ? p.mul[ti] : ones(d));
+        IntFunction<WeightTensor> addV =
+            ti -> new WeightTensor(new long[] {d}, p.add[ti] != null ? p.add[ti] : new float[d]);
+        String h = "inject/" + mod + "/mix";
+        if (mode == Mode.BAKED) {
+          String cur = xin;
+          if (!allEqual(p.mul[0], 1f)) {
+            cur = ed.op("Mul", h, cur, param(mod + ".mix.scale", new long[] {d}, mulV));
+          }
+          if (!allEqual(p.add[0], 0f)) {
+            cur = ed.op("Add", h, cur, param(mod + ".mix.shift", new long[] {d}, addV));
+          }
+          xin = cur;
+        }
+        String mulP = mode == Mode.BAKED ? null : param(mod + ".mix.scale", new long[] {d}, mulV);
+        String addP = mode == Mode.BAKED ? null : param(mod + ".mix.shift", new long[] {d}, addV);
+        if (mode == Mode.BAKED) {
+          // done above
+        } else if (mode == Mode.PER_ROW) {
+          String xr = ed.op("Reshape", h, xin, constL(h, 0, -1, d));
+          String m3 = ed.op("Reshape", h, rows(mulP, h), constL(h, 0, 1, -1));
+          String a3 = ed.op("Reshape", h, rows(addP, h), constL(h, 0, 1, -1));
+          String y = ed.op("Add", h, ed.op("Mul", h, xr, m3), a3);
+          xin = ed.op("Reshape", h, y, ed.op("Shape", h, xin));
+        } else {
+          xin = ed.op("Add", h, ed.op("Mul", h, xin, mulP), addP);
+        }
+      }
+      if (p.token[0] != null) {
+        long[] ts = p.token[0].shape();
+        String tokP = param(mod + ".token", ts, ti -> p.token[ti]);
+        String h = "inject/" + mod + "/token";
+        String tb;
+        if (mode == Mode.PER_ROW) {
+          tb = rows(tokP, h);
+        } else {
+          String b =
+              ed.op(
+                  "Gather",
+                  h,
+                  List.of(GraphEditor.intAttr("axis", 0)),
+                  ed.op("Shape", h, xin),
+                  constL(h, 0));
+          String shp =
+              ed.op(
+                  "Concat", h, List.of(GraphEditor.intAttr("axis", 0)), b, constL(h, ts[0], ts[1]));
+          tb = ed.op("Expand", h, tokP, shp);
+        }
+        xin = ed.op("Concat", h, List.of(GraphEditor.intAttr("axis", 1)), tb, xin);
+      }
+      if (xin != null && !xin.equals(x)) {
+        ed.replaceInput(r.nodes(), x, xin);
+      }
+      // Output side. Bottlenecks act on the module output y: y is renamed y0 where it is produced
+      // and read inside the module, the branches add to y0, and the last one writes y, so readers
+      // outside the module and graph outputs are unchanged.
+      int loraSlots = 0;
+      int bnSlots = 0;
+      for (int ti = 0; ti < k; ti++) {
+        loraSlots = Math.max(loraSlots, p.lora.get(ti).size());
+        bnSlots = Math.max(bnSlots, p.bn.get(ti).size());
+      }
+      String h = "inject/" + mod;
+      if (bnSlots > 0) {
+        String y = r.outputs().get(0);
+        String y0 = ed.fresh("inject/" + mod + "/base");
+        ed.renameOutput(ed.producer(y), y, y0);
+        ed.replaceInput(r.nodes(), y, y0);
+        String cur = y0;
+        String yShape = mode == Mode.PER_ROW ? ed.op("Shape", h, y0) : null;
+        for (int s = 0; s < bnSlots; s++) {
+          final int slot = s;
+          BnUse ref = null;
+          int rank = 0;
+          for (int ti = 0; ti < k; ti++) {
+            if (p.bn.get(ti).size() > s) {
+              BnUse u = p.bn.get(ti).get(s);
+              if (ref == null) {
+                ref = u;
+              } else if (ref.m().placement() != u.m().placement() || ref.act() != u.act()) {
+                throw new InvalidModelException(
+                    "module "
+                        + mod
+                        + ": bottleneck "
+                        + s
+                        + " is "
+                        + ref.m().placement()
+                        + "/"
+                        + ref.act()
+                        + " in one task and "
+                        + u.m().placement()
+                        + "/"
+                        + u.act()
+                        + " in another; tasks must agree to share a slot");
+              }
+              rank = Math.max(rank, u.m().rank());
+            }
+          }
+          final int rk = rank;
+          final int din = ref.m().in();
+          final int out = ref.m().out();
+          String hs = h + "/bottleneck" + s;
+          String dw =
+              param(
+                  mod + ".bottleneck" + s + ".down_t",
+                  new long[] {din, rk},
+                  ti -> bnPart(p.bn.get(ti), slot, 0, din, rk, out));
+          String db =
+              param(
+                  mod + ".bottleneck" + s + ".down_bias",
+                  new long[] {rk},
+                  ti -> bnPart(p.bn.get(ti), slot, 1, din, rk, out));
+          String uw =
+              param(
+                  mod + ".bottleneck" + s + ".up_t",
+                  new long[] {rk, out},
+                  ti -> bnPart(p.bn.get(ti), slot, 2, din, rk, out));
+          String ub =
+              param(
+                  mod + ".bottleneck" + s + ".up_bias",
+                  new long[] {out},
+                  ti -> bnPart(p.bn.get(ti), slot, 3, din, rk, out));
+          String sc =
+              param(
+                  mod + ".bottleneck" + s + ".scale",
+                  new long[0],
+                  ti -> scalar(p.bn.get(ti).size() > slot ? p.bn.get(ti).get(slot).scale() : 0f));
+          for (int ti = 0; ti < k; ti++) {
+            if (p.bn.get(ti).size() > s) {
+              BnUse u = p.bn.get(ti).get(s);
+              recordScale(ti, u.adapter(), sc, u.scale());
+            }
+          }
+          boolean seq = ref.m().placement() == BottleneckAdapter.Placement.SEQUENTIAL;
+          String z = seq ? cur : xin;
+          String hid;
+          String u;
+          if (mode == Mode.PER_ROW) {
+            String zr = ed.op("Reshape", hs, z, constL(hs, 0, -1, din));
+            String b1 = ed.op("Reshape", hs, rows(db, hs), constL(hs, 0, 1, -1));
+            hid = ed.op("Add", hs, ed.op("MatMul", hs, zr, rows(dw, hs)), b1);
+            hid = activation(hs, hid, ref.act());
+            String b2 = ed.op("Reshape", hs, rows(ub, hs), constL(hs, 0, 1, -1));
+            String s3 = ed.op("Reshape", hs, rows(sc, hs), constL(hs, -1, 1, 1));
+            u = ed.op("Mul", hs, ed.op("Add", hs, ed.op("MatMul", hs, hid, rows(uw, hs)), b2), s3);
+            u = ed.op("Reshape", hs, u, yShape);
+          } else {
+            hid = ed.op("Add", hs, ed.op("MatMul", hs, z, dw), db);
+            hid = activation(hs, hid, ref.act());
+            u = ed.op("Mul", hs, ed.op("Add", hs, ed.op("MatMul", hs, hid, uw), ub), sc);
+          }
+          cur = ed.op("Add", hs, cur, u);
+        }
+        ed.renameLastOutput(y);
+      }
+      if (loraSlots == 0) {
+        return;
+      }
+      // LoRA acts at the linear node itself: y_lin' = y_lin + s (x_lin A^T) B^T, the same as
+      // merging into W, whatever reshapes or bias adds surround it. Merged when baked.
+      ModuleIndex.Linear lin = p.res.linear();
+      if (mode == Mode.BAKED && lin.initializer()) {
+        for (LoraUse u : p.lora.get(0)) {
+          merge(lin, u);
+        }
+        return;
+      }
+      String xl = ed.nodeInput(lin.node(), 0);
+      String yl = ed.nodeOutput(lin.node(), 0);
+      String yl0 = ed.fresh("inject/" + mod + "/linear");
+      ed.renameOutput(lin.node(), yl, yl0);
+      String cur = yl0;
+      String xr = null;
+      String ylShape = null;
+      if (mode == Mode.PER_ROW) {
+        xr = ed.op("Reshape", h, xl, constL(h, 0, -1, lin.in()));
+        ylShape = ed.op("Shape", h, yl0);
+      }
+      for (int s = 0; s < loraSlots; s++) {
+        final int slot = s;
+        int rank = 0;
+        for (int ti = 0; ti < k; ti++) {
+          if (p.lora.get(ti).size() > s) {
+            rank = Math.max(rank, p.lora.get(ti).get(s).m().rank());
+          }
+        }
+        final int rk = rank;
+        final int in = (int) p.res.linear().in();
+        final int out = (int) p.res.linear().out();
+        String hs = h + "/lora" + s;
+        String aT =
+            param(
+                mod + ".lora" + s + ".a_t",
+                new long[] {in, rk},
+                ti -> loraAT(p.lora.get(ti), slot, in, rk));
+        String bT =
+            param(
+                mod + ".lora" + s + ".b_t",
+                new long[] {rk, out},
+                ti -> loraBT(p.lora.get(ti), slot, out, rk));
+        String sc =
+            param(
+                mod + ".lora" + s + ".scale",
+                new long[0],
+                ti -> scalar(p.lora.get(ti).size() > slot ? p.lora.get(ti).get(slot).scale() : 0f));
+        for (int ti = 0; ti < k; ti++) {
+          if (p.lora.get(ti).size() > s) {
+            LoraUse u = p.lora.get(ti).get(s);
+            recordScale(ti, u.adapter(), sc, u.scale());
+          }
+        }
+        String d;
+        if (mode == Mode.PER_ROW) {
+          String s3 = ed.op("Reshape", hs, rows(sc, hs), constL(hs, -1, 1, 1));
+          String t = ed.op("Mul", hs, ed.op("MatMul", hs, xr, rows(aT, hs)), s3);
+          d = ed.op("Reshape", hs, ed.op("MatMul", hs, t, rows(bT, hs)), ylShape);
+        } else {
+          String t = ed.op("Mul", hs, ed.op("MatMul", hs, xl, aT), sc);
+          d = ed.op("MatMul", hs, t, bT);
+        }
+        cur = ed.op("Add", hs, cur, d);
+      }
+      ed.renameLastOutput(yl);
+    }
+
+    String activation(String h, String v, BottleneckAdapter.Activation act) {
+      if (act == BottleneckAdapter.Activation.RELU) {
+        return ed.op("Relu", h, v);
+      }
+      String e = ed.op("Erf", h, ed.op("Div", h, v, constF(h, (float) Math.sqrt(2.0))));
+      return ed.op(
+          "Mul", h, ed.op("Mul", h, v, ed.op("Add", h, e, constF(h, 1f))), constF(h, 0.5f));
+    }
+
+    void merge(ModuleIndex.Linear lin, LoraUse u) throws InvalidModelException {
+      String w = lin.weight();
+      WeightTensor cur = merged.get(w);
+      if (cur == null) {
+        WeightTensor orig = OnnxModels.toWeights(index.initializer(w));
+        cur = new WeightTensor(orig.shape(), orig.data().clone());
+        merged.put(w, cur);
+        // A weight read through an Identity alias, or read by other nodes, is shared: clone it.
+        boolean shared =
+            index.consumers(w).size() > 1
+                || index.isGraphOutput(w)
+                || !index.graph().getNode(lin.node()).getInput(1).equals(w);
+        for (OnnxMl.ValueInfoProto v : model.getGraph().getInputList()) {
+          shared |= v.getName().equals(w);
+        }
+        String name = shared ? ed.fresh("inject/merged/" + w) : w;
+        mergedName.put(w, name);
+        if (shared) {
+          ed.setInput(lin.node(), 1, name);
+        }
+      }
+      float[] wd = cur.data();
+      float[] a = u.m().a().data();
+      float[] b = u.m().b().data();
+      int r = u.m().rank();
+      int in = (int) lin.in();
+      int out = (int) lin.out();
+      float s = u.scale() / lin.alpha();
+      boolean inOut = lin.layout() == ModuleIndex.Layout.IN_OUT;
+      for (int o = 0; o < out; o++) {
+        for (int i = 0; i < in; i++) {
+          double acc = 0;
+          for (int q = 0; q < r; q++) {
+            acc += (double) b[o * r + q] * a[q * in + i];
+          }
+          int at = inOut ? i * out + o : o * in + i;
+          wd[at] += (float) (s * acc);
+        }
+      }
+    }
+
+    static float[] ones(int d) {
+      float[] m = new float[d];
+      Arrays.fill(m, 1f);
+      return m;
+    }
+
+    static boolean allEqual(float[] a, float v) {
+      for (float f : a) {
+        if (f != v) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    static WeightTensor scalar(float v) {
+      return new WeightTensor(new long[0], new float[] {v});
+    }
+
+    /** A^T [in, rank] zero-padded to the slot rank (zeros when the task has no branch here). */
+    static WeightTensor loraAT(List<LoraUse> uses, int slot, int in, int rank) {
+      float[] t = new float[in * rank];
+      if (uses.size() > slot) {
+        LoraAdapter.Module m = uses.get(slot).m();
+        int r = m.rank();
+        float[] a = m.a().data();
+        for (int q = 0; q < r; q++) {
+          for (int i = 0; i < in; i++) {
+            t[i * rank + q] = a[q * in + i];
+          }
+        }
+      }
+      return new WeightTensor(new long[] {in, rank}, t);
+    }
+
+    /** B^T [rank, out] zero-padded to the slot rank. */
+    static WeightTensor loraBT(List<LoraUse> uses, int slot, int out, int rank) {
+      float[] t = new float[rank * out];
+      if (uses.size() > slot) {
+        LoraAdapter.Module m = uses.get(slot).m();
+        int r = m.rank();
+        float[] b = m.b().data();
+        for (int o = 0; o < out; o++) {
+          for (int q = 0; q < r; q++) {
+            t[q * out + o] = b[o * r + q];
+          }
+        }
+      }
+      return new WeightTensor(new long[] {rank, out}, t);
+    }
+
+    /**
+     * Part 0 down^T [din, rank], 1 down bias [rank], 2 up^T [rank, out], 3 up bias [out];
+     * zero-padded.
+     */
+    static WeightTensor bnPart(List<BnUse> uses, int slot, int part, int din, int rank, int out) {
+      BottleneckAdapter.Module m = uses.size() > slot ? uses.get(slot).m() : null;
+      switch (part) {
+        case 0 -> {
+          float[] t = new float[din * rank];
+          if (m != null) {
+            float[] w = m.downWeight().data();
+            for (int q = 0; q < m.rank(); q++) {
+              for (int i = 0; i < din; i++) {
+                t[i * rank + q] = w[q * din + i];
+              }
+            }
+          }
+          return new WeightTensor(new long[] {din, rank}, t);
+        }
+        case 1 -> {
+          float[] t = new float[rank];
+          if (m != null) {
+            System.arraycopy(m.downBias().data(), 0, t, 0, m.rank());
+          }
+          return new WeightTensor(new long[] {rank}, t);
+        }
+        case 2 -> {
+          float[] t = new float[rank * out];
+          if (m != null) {
+            float[] w = m.upWeight().data();
+            for (int o = 0; o < out; o++) {
+              for (int q = 0; q < m.rank(); q++) {
+                t[q * out + o] = w[o * m.rank() + q];
+              }
+            }
+          }
+          return new WeightTensor(new long[] {rank, out}, t);
+        }
+        default -> {
+          float[] t = new float[out];
+          if (m != null) {
+            System.arraycopy(m.upBias().data(), 0, t, 0, out);
+          }
+          return new WeightTensor(new long[] {out}, t);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,151 @@
+package dev.stapes.models.cli;
+
+import dev.stapes.audio.AudioFiles;
+import dev.stapes.engine.Session;
+import dev.stapes.models.kws.KeywordDetection;
+import dev.stapes.models.kws.KeywordSpotter;
+import dev.stapes.models.kws.KwsOptions;
+import dev.stapes.models.kws.Kwt1;
+import dev.stapes.models.store.ModelStore;
+import dev.stapes.models.tflite.TfliteImporter;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code ./stapes kws IN.wav [--json]}: keywords spotted by KWT-1. */
+@Command(
+    name = "kws",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Spot the Speech Commands keywords (yes, no, up, down, left, right, on, off, stop, go) in a"
+          + " WAV file with KWT-1, the Keyword Transformer (any WAV encoding and rate; resampled to"
+          + " 16 kHz).",
+      "One-second windows every hop, softmax posteriors averaged over a few windows, one"
+          + " detection per spoken keyword, at the centre of the word.",
+      "Model: the store's 'kwt1' (TFLite, imported to ONNX on first use; set STAPES_MODEL_MIRROR"
+          + " to a directory holding kwt1/kwt1_non_stream.tflite)."
+    })
+public final class KwsCommand implements Callable<Integer> {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "IN.wav", description = "The WAV file.")
+  Path input;
+
+  @Option(
+      names = "--json",
+      description = "Print {\"detections\":[{\"time\":s,\"label\":\"...\",\"score\":x},...]}.")
+  boolean json;
+
+  @Option(
+      names = "--hop-ms",
+      paramLabel = "MS",
+      description = "Time between two windows (default: ${DEFAULT-VALUE}).",
+      defaultValue = "100")
+  double hopMs;
+
+  @Option(
+      names = "--smoothing",
+      paramLabel = "N",
+      description = "Windows whose posteriors are averaged (default: ${DEFAULT-VALUE}).",
+      defaultValue = "3")
+  int smoothing;
+
+  @Option(
+      names = "--threshold",
+      paramLabel = "P",
+      description = "Smoothed posterior that starts a detection (default: ${DEFAULT-VALUE}).",
+      defaultValue = "0.6")
+  float threshold;
+
+  @Option(
+      names = "--release",
+      paramLabel = "P",
+      description = "Smoothed posterior below which it ends (default: ${DEFAULT-VALUE}).",
+      defaultValue = "0.3")
+  float release;
+
+  @Option(
+      names = "--min-windows",
+      paramLabel = "N",
+      description = "Windows a keyword must lead to count (default: ${DEFAULT-VALUE}).",
+      defaultValue = "3")
+  int minWindows;
+
+  @Option(
+      names = "--model",
+      paramLabel = "FILE",
+      description = "Use this KWT-style model (.onnx, or .tflite imported on the fly).")
+  Path model;
+
+  @Override
+  public Integer call() throws Exception {
+    KwsOptions options =
+        KwsOptions.builder()
+            .optHopMs(hopMs)
+            .optSmoothingWindows(smoothing)
+            .optThreshold(threshold)
+            .optReleaseThreshold(release)
+            .optMinWindows(minWindows)
+            .build();
+    if (!Files.isRegularFile(input)) {
+      throw new java.nio.file.NoSuchFileException(input + " (no such WAV file)");
+    }
+    float[] audio = AudioFiles.readMono(input, KwsOptions.SAMPLE_RATE);
+    Path onnx = modelPath();
+    List<KeywordDetection> detections = new ArrayList<>();
+    try (Session session = Session.open(onnx, Kwt1.singleThreaded());
+        KeywordSpotter spotter = new KeywordSpotter(session, options)) {
+      detections.addAll(spotter.spot(audio));
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      StringBuilder sb = new StringBuilder("{\"detections\":[");
+      for (int i = 0; i < detections.size(); i++) {
+        KeywordDetection d = detections.get(i);
+        sb.append(i == 0 ? "" : ",")
+            .append(
+                String.format(
+                    Locale.ROOT,
+                    "{\"time\":%.3f,\"label\":\"%s\",\"score\":%.4f}",
+                    d.timeSeconds(),
+                    d.label(),
+                    d.score()));
+      }
+      out.println(sb.append("]}"));
+    } else {
+      for (KeywordDetection d : detections) {
+        out.printf(Locale.ROOT, "%8.3f s  %-6s %.4f%n", d.timeSeconds(), d.label(), d.score());
+      }
+      if (detections.isEmpty()) {
+        out.println("no keyword");
+      }
+    }
+    out.flush();
+    return 0;
+  }
+
+  private Path modelPath() throws Exception {
+    if (model == null) {
+      return Kwt1.onnx(ModelStore.fromEnvironment());
+    }
+    if (!Files.isRegularFile(model)) {
+      throw new java.nio.file.NoSuchFileException(model + " (no such model file)");
+    }
+    if (model.getFileName().toString().endsWith(".tflite")) {
+      Path tmp = Files.createTempFile("stapes-kws-", ".onnx");
+      tmp.toFile().deleteOnExit();
+      TfliteImporter.importFile(model, tmp);
+      return tmp;
+    }
+    return model;
+  }
+}
