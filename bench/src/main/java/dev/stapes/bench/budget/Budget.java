@@ -12,6 +12,8 @@ import java.util.Map;
  * @param allocBytesPerChunk largest allowed bytes allocated per chunk
  * @param rtf largest allowed real-time factor
  * @param p99Us largest allowed p99 latency in microseconds (absolute: keep it generous)
+ * @param warmupChunks this pipeline's warm-up chunks, or 0 for the file's default
+ * @param chunksPerRound this pipeline's chunks per round, or 0 for the file's default
  */
 public record Budget(
     PipelineSpec spec,
@@ -19,10 +21,15 @@ public record Budget(
     double p99Ratio,
     double allocBytesPerChunk,
     double rtf,
-    double p99Us) {
+    double p99Us,
+    int warmupChunks,
+    int chunksPerRound) {
 
-  /** Reads one entry of the {@code budgets} array. */
-  static Budget fromJson(Map<String, Object> m) {
+  /**
+   * Reads one entry of the {@code budgets} array; a relative {@code model} path is resolved against
+   * {@code root} (the project root).
+   */
+  static Budget fromJson(Map<String, Object> m, java.nio.file.Path root) {
     Object name = m.get("pipeline");
     if (!(name instanceof String)) {
       throw new IllegalArgumentException("budget entry " + m + " has no \"pipeline\" name");
@@ -33,7 +40,7 @@ public record Budget(
             (String) name,
             num(m, "chunk_ms"),
             str(m, "preset"),
-            model == null ? null : java.nio.file.Path.of(model),
+            model == null ? null : root.resolve(model).normalize(),
             str(m, "keyword"));
     return new Budget(
         spec,
@@ -41,12 +48,26 @@ public record Budget(
         num(m, "p99_ratio"),
         num(m, "alloc_bytes_per_chunk"),
         num(m, "rtf"),
-        num(m, "p99_us"));
+        num(m, "p99_us"),
+        count(m, "warmup_chunks"),
+        count(m, "chunks_per_round"));
   }
 
   private static String str(Map<String, Object> m, String k) {
     Object v = m.get(k);
     return v == null ? null : v.toString();
+  }
+
+  private static int count(Map<String, Object> m, String k) {
+    double v = num(m, k);
+    if (Double.isNaN(v)) {
+      return 0;
+    }
+    if (v < 1 || v != Math.rint(v)) {
+      throw new IllegalArgumentException(
+          k + "=" + v + " in budget " + m + ", expected a positive whole number");
+    }
+    return (int) v;
   }
 
   private static double num(Map<String, Object> m, String k) {

@@ -44,6 +44,7 @@ public final class BudgetCheck {
   private final Regression regression;
   private final boolean ci;
   private final PrintStream log;
+  private boolean baselineWarm;
 
   /**
    * @param budgets the budgets to check
@@ -98,15 +99,28 @@ public final class BudgetCheck {
     }
     try (p;
         ChunkPipeline base = opener.apply(budgets.baseline())) {
-      int n = budgets.chunksPerRound();
+      int n = b.chunksPerRound() > 0 ? b.chunksPerRound() : budgets.chunksPerRound();
+      int warm = b.warmupChunks() > 0 ? b.warmupChunks() : budgets.warmupChunks();
       float[] audio =
           TestSignal.generate((double) n * p.chunkSamples() / p.sampleRate(), p.sampleRate());
       float[] baseAudio =
           TestSignal.generate(
               (double) n * base.chunkSamples() / base.sampleRate(), base.sampleRate());
       Harness h = new Harness();
-      h.run(p, audio, new HarnessOptions(1, budgets.warmupChunks(), false, false));
+      h.run(p, audio, new HarnessOptions(1, warm, false, false));
+      // Then warm for a minimum time too, so that the JIT has compiled the hot loops of cheap and
+      // expensive pipelines alike before any chunk is recorded.
+      long warmEnd = System.nanoTime() + budgets.warmupMs() * 1_000_000L;
+      while (System.nanoTime() < warmEnd) {
+        h.run(p, audio, new HarnessOptions(1, 0, false, false));
+      }
+      if (!baselineWarm) {
+        // The baseline is cheap: warm it well once, so that its JIT state is settled for every
+        // later ratio.
+        h.run(base, baseAudio, new HarnessOptions(1, 10 * budgets.warmupChunks(), false, false));
+      }
       h.run(base, baseAudio, new HarnessOptions(1, budgets.warmupChunks(), false, false));
+      baselineWarm = true;
       Histogram ph = new Histogram(3);
       Histogram bh = new Histogram(3);
       double alloc = 0;

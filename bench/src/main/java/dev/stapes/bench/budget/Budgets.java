@@ -16,12 +16,18 @@ import java.util.Map;
  *
  * @param baseline the reference pipeline measured interleaved with each budgeted one
  * @param warmupChunks chunks run before measuring each pipeline
+ * @param warmupMs least time spent warming each pipeline, in milliseconds
  * @param rounds measuring rounds per pipeline, alternating with rounds of the baseline
  * @param chunksPerRound chunks per round
  * @param budgets the budgets, in the order they run
  */
 public record Budgets(
-    PipelineSpec baseline, int warmupChunks, int rounds, int chunksPerRound, List<Budget> budgets) {
+    PipelineSpec baseline,
+    int warmupChunks,
+    int warmupMs,
+    int rounds,
+    int chunksPerRound,
+    List<Budget> budgets) {
 
   /** Reads a budgets file. */
   @SuppressWarnings("unchecked")
@@ -41,18 +47,23 @@ public record Budgets(
       throw new IOException(file + ": expected a \"budgets\" array");
     }
     List<Budget> budgets = new ArrayList<>();
+    // bench/budgets.json: model paths in it are relative to the project root.
+    Path abs = file.toAbsolutePath();
+    Path projectRoot =
+        abs.getParent().getParent() != null ? abs.getParent().getParent() : abs.getParent();
     try {
       for (Object o : (List<Object>) list) {
         if (!(o instanceof Map)) {
           throw new IllegalArgumentException("budget entry " + o + " is not an object");
         }
-        budgets.add(Budget.fromJson((Map<String, Object>) o));
+        budgets.add(Budget.fromJson((Map<String, Object>) o, projectRoot));
       }
       Object base = m.getOrDefault("baseline", "synthetic");
       double baseMs = m.get("baseline_chunk_ms") instanceof Double d ? d : 10;
       return new Budgets(
           PipelineSpec.of(base.toString()).withChunkMs(baseMs),
           intOf(m, "warmup_chunks", 300),
+          intOf(m, "warmup_ms", 500),
           intOf(m, "rounds", 5),
           intOf(m, "chunks_per_round", 200),
           List.copyOf(budgets));

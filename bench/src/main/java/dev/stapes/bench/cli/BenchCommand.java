@@ -70,6 +70,7 @@ public final class BenchCommand implements Callable<Integer> {
           new Budgets(
               all.baseline(),
               all.warmupChunks(),
+              all.warmupMs(),
               all.rounds(),
               all.chunksPerRound(),
               all.budgets().stream().filter(b -> only.contains(b.spec().pipeline())).toList());

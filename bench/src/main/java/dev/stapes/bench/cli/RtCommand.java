@@ -88,6 +88,13 @@ public final class RtCommand implements Callable<Integer> {
           "realtime (one chunk per chunk duration) or max (as fast as possible; default).")
   String pace;
 
+  @Option(
+      names = "--spin",
+      description =
+          "With --pace realtime: wait for the next chunk by spinning instead of sleeping (keeps the"
+              + " core and its caches warm; burns that CPU).")
+  boolean spin;
+
   @Option(names = "--json", paramLabel = "F", description = "Write the figures as JSON to F.")
   Path json;
 
@@ -133,7 +140,7 @@ public final class RtCommand implements Callable<Integer> {
           "--json " + json + ": directory " + json.getParent() + " does not exist");
     }
     PipelineSpec spec = new PipelineSpec(pipeline, chunkMs, preset, model, keyword);
-    HarnessOptions options = new HarnessOptions(repeat, warmup, paced, plot != null);
+    HarnessOptions options = new HarnessOptions(repeat, warmup, paced, plot != null, spin);
     AtomicReference<Object> outcome = new AtomicReference<>();
     Runnable body =
         () -> {
@@ -180,7 +187,7 @@ public final class RtCommand implements Callable<Integer> {
           RtResult.fmt(r.chunkMs()),
           p.chunkSamples(),
           p.sampleRate(),
-          paced ? "realtime" : "max",
+          paced ? (spin ? "realtime (spin-wait)" : "realtime") : "max",
           realtime ? ", realtime thread (" + RealTime.currentPolicy() + ")" : "");
       System.out.println(r.summary());
       if (json != null) {

@@ -32,8 +32,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * What a runtime costs per call around a model that does nothing: an Identity node over 512 floats
  * (one Silero chunk). The rows are ONNX Runtime's Java API as its samples use it (a new tensor per
  * call), the same with one tensor reused, and DJL's ONNX Runtime engine (a new NDArray per call, as
- * its Predictor API is used); {@link StapesOverheadBenchmark} adds Stapes' engine. All run ONNX
- * Runtime 1.26.0 with one intra-op and one inter-op thread.
+ * its Predictor API is used); and Stapes' engine ({@code Stream.process} into pinned buffers). All
+ * run ONNX Runtime 1.26.0 with one intra-op and one inter-op thread.
  */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -52,6 +52,9 @@ public class EngineOverheadBenchmark {
   private Map<String, OnnxTensor> reusedFeeds;
   private final float[] samples = new float[N];
   private final long[] shape = {1, N};
+
+  private dev.stapes.engine.Session stapesSession;
+  private dev.stapes.engine.Stream stapesStream;
 
   private ZooModel<NDList, NDList> djlModel;
   private Predictor<NDList, NDList> djlPredictor;
@@ -74,6 +77,21 @@ public class EngineOverheadBenchmark {
     reused = OnnxTensor.createTensor(env, direct, shape);
     reusedFeeds = Map.of("x", reused);
 
+    stapesSession =
+        dev.stapes.engine.Session.open(
+            model,
+            dev.stapes.engine.SessionOptions.builder()
+                .optIntraOpThreads(1)
+                .optInterOpThreads(1)
+                .build());
+    stapesStream =
+        stapesSession.newStream(
+            dev.stapes.engine.StreamSpec.builder()
+                .setAudioInput("x")
+                .setChunkSamples(N)
+                .optAudioShape(1, N)
+                .build());
+
     Criteria<NDList, NDList> criteria =
         Criteria.builder()
             .setTypes(NDList.class, NDList.class)
@@ -93,6 +111,8 @@ public class EngineOverheadBenchmark {
     djlPredictor.close();
     djlModel.close();
     reused.close();
+    stapesStream.close();
+    stapesSession.close();
     session.close();
   }
 
@@ -115,6 +135,13 @@ public class EngineOverheadBenchmark {
     try (OrtSession.Result r = session.run(reusedFeeds)) {
       return ((OnnxTensor) r.get(0)).getFloatBuffer().get(N - 1);
     }
+  }
+
+  /** Stapes' engine: a {@code Stream} with pinned input and output buffers. */
+  @Benchmark
+  public float stapesStream() {
+    stapesStream.process(samples);
+    return stapesStream.outputFloat("y", N - 1);
   }
 
   /** DJL's ONNX Runtime engine: a new NDArray per call through a Predictor. */

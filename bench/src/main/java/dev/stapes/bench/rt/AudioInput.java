@@ -13,6 +13,6 @@ public final class AudioInput {
    * @throws IOException when the file cannot be read or decoded
    */
   public static float[] load(Path wav, int sampleRate) throws IOException {
-    return SimpleWav.read(wav, sampleRate);
+    return dev.stapes.audio.AudioFiles.readMono(wav, sampleRate);
   }
 }

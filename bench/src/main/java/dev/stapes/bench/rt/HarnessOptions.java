@@ -7,8 +7,11 @@ package dev.stapes.bench.rt;
  * @param warmupChunks chunks processed before recording starts (JIT warm-up), at least 0
  * @param paced true to feed chunks at the real-time pace, false to feed them as fast as possible
  * @param keepTimeline true to keep every chunk's latency for {@code --plot}
+ * @param spin when paced, wait for the next chunk by spinning rather than sleeping (keeps the core
+ *     and its caches warm, burns the CPU)
  */
-public record HarnessOptions(int repeat, int warmupChunks, boolean paced, boolean keepTimeline) {
+public record HarnessOptions(
+    int repeat, int warmupChunks, boolean paced, boolean keepTimeline, boolean spin) {
 
   /** Validates the ranges. */
   public HarnessOptions {
@@ -18,6 +21,11 @@ public record HarnessOptions(int repeat, int warmupChunks, boolean paced, boolea
     if (warmupChunks < 0) {
       throw new IllegalArgumentException("warmupChunks=" + warmupChunks + ", expected 0 or more");
     }
+  }
+
+  /** Paced or not, no spinning. */
+  public HarnessOptions(int repeat, int warmupChunks, boolean paced, boolean keepTimeline) {
+    this(repeat, warmupChunks, paced, keepTimeline, false);
   }
 
   /** As fast as possible, one pass, 200 warm-up chunks, no timeline. */

@@ -11,7 +11,8 @@ import java.util.List;
 public final class Pipelines {
 
   /** Every pipeline name {@link #open} knows. */
-  public static final List<String> NAMES = List.of("synthetic");
+  public static final List<String> NAMES =
+      List.of("synthetic", "features", "stft", "vad", "enhance", "kws", "infer");
 
   private static final int DEFAULT_RATE = 16000;
 
@@ -28,6 +29,29 @@ public final class Pipelines {
       case "synthetic":
         return new SyntheticPipeline(
             DEFAULT_RATE, samples(spec, 10, DEFAULT_RATE), SyntheticPipeline.DEFAULT_TAPS);
+      case "features":
+        return new FeaturesPipeline(spec.preset(), spec.chunkMs());
+      case "stft":
+        return new StftPipeline(samples(spec, 10, DEFAULT_RATE));
+      case "vad":
+        if (spec.chunkMs() > 0 && Math.abs(spec.chunkMs() - 32) > 1e-9) {
+          throw new IllegalArgumentException(
+              "chunk=" + spec.chunkMs() + " ms, expected 32 ms for pipeline 'vad' (Silero v5)");
+        }
+        return new VadPipeline(spec.model());
+      case "enhance":
+        if (spec.chunkMs() > 0 && Math.abs(spec.chunkMs() - 16) > 1e-9) {
+          throw new IllegalArgumentException(
+              "chunk=" + spec.chunkMs() + " ms, expected 16 ms (one hop) for pipeline 'enhance'");
+        }
+        return new EnhancePipeline(spec.model());
+      case "kws":
+        return new KwsPipeline(spec.model(), samples(spec, 100, DEFAULT_RATE));
+      case "infer":
+        if (spec.model() == null) {
+          throw new IllegalArgumentException("pipeline=infer needs --model M.onnx");
+        }
+        return new InferPipeline(spec.model(), spec.chunkMs());
       default:
         throw new IllegalArgumentException(
             "pipeline=" + spec.pipeline() + ", expected one of " + NAMES);

@@ -26,11 +26,19 @@ class BudgetCheckTest {
     return new Budgets(
         PipelineSpec.of("synthetic").withChunkMs(10),
         200,
+        100,
         5,
         200,
         List.of(
             new Budget(
-                PipelineSpec.of("synthetic").withChunkMs(10), p50Ratio, NAN, alloc, 0.5, NAN)));
+                PipelineSpec.of("synthetic").withChunkMs(10),
+                p50Ratio,
+                NAN,
+                alloc,
+                0.5,
+                NAN,
+                0,
+                0)));
   }
 
   private static List<BudgetCheck.Outcome> check(Budgets b, Regression r, boolean ci) {
@@ -73,9 +81,10 @@ class BudgetCheckTest {
         new Budgets(
             PipelineSpec.of("synthetic").withChunkMs(10),
             10,
+            0,
             1,
             10,
-            List.of(new Budget(PipelineSpec.of("vad"), NAN, NAN, 0, NAN, NAN)));
+            List.of(new Budget(PipelineSpec.of("vad"), NAN, NAN, 0, NAN, NAN, 0, 0)));
     Function<PipelineSpec, ChunkPipeline> opener =
         s -> {
           if (s.pipeline().equals("vad")) {
