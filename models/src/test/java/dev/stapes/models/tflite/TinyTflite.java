@@ -73,6 +73,33 @@ final class TinyTflite {
   }
 
   /** A 1-D int32 constant. */
+  /** A float16 constant (IEEE binary16, round to nearest) of {@code values}. */
+  int half(String name, float[] values, int... shape) {
+    ByteBuffer b = ByteBuffer.allocate(2 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+    for (float v : values) {
+      b.putShort(toHalf(v));
+    }
+    tensors.add(new T(name, shape, 1, b.array(), false));
+    return tensors.size() - 1;
+  }
+
+  /** binary32 to binary16 for normal values in range (test data only). */
+  static short toHalf(float v) {
+    int f = Float.floatToIntBits(v);
+    int sign = (f >>> 16) & 0x8000;
+    int exp = ((f >>> 23) & 0xff) - 127 + 15;
+    int mant = f & 0x7fffff;
+    if (v == 0f) {
+      return (short) sign;
+    }
+    int rounded = (mant + 0x1000) >>> 13;
+    if (rounded == 0x400) {
+      rounded = 0;
+      exp++;
+    }
+    return (short) (sign | (exp << 10) | rounded);
+  }
+
   int ints(String name, int... values) {
     return intsShaped(name, values, values.length);
   }
