@@ -60,6 +60,7 @@ public final class Npy {
    * @throws NpyFormatException naming the file and the problem when it is malformed or unsupported
    */
   public static NpyArray read(Path file) throws IOException {
+    requireRegularFile(file, "a .npy file");
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       long fileSize = ch.size();
       ByteBuffer pre =
@@ -78,6 +79,22 @@ public final class Npy {
       readFully(ch, data, file);
       data.flip();
       return finish(h, data);
+    }
+  }
+
+  /**
+   * Refuses a path that is not a regular file before opening it: opening a named pipe would block
+   * until something writes to it, and a directory or device is never a tensor file.
+   */
+  static void requireRegularFile(Path file, String expected) throws IOException {
+    if (!Files.exists(file)) {
+      throw new NoSuchFileException(file.toString(), null, "file not found");
+    }
+    if (!Files.isRegularFile(file)) {
+      throw new FileSystemException(
+          file.toString(),
+          null,
+          "not a regular file (a directory, pipe or device), expected " + expected);
     }
   }
 

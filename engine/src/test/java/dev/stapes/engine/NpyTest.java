@@ -277,6 +277,33 @@ class NpyTest {
   }
 
   @Test
+  void aNamedPipeIsRefusedWithoutBlocking() throws Exception {
+    Path fifo = tmp.resolve("fifo.npy");
+    Path pb = tmp.resolve("fifo.pb");
+    boolean made =
+        new ProcessBuilder("mkfifo", fifo.toString(), pb.toString()).start().waitFor() == 0;
+    org.junit.jupiter.api.Assumptions.assumeTrue(made, "mkfifo is not available");
+    java.time.Duration limit = java.time.Duration.ofSeconds(20);
+    FileSystemException e =
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+            limit, () -> assertThrows(FileSystemException.class, () -> Npy.read(fifo)));
+    assertTrue(e.getMessage().contains("not a regular file"), e.getMessage());
+    e =
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+            limit, () -> assertThrows(FileSystemException.class, () -> TensorProtos.read(pb)));
+    assertTrue(e.getMessage().contains("expected a TensorProto .pb file"), e.getMessage());
+  }
+
+  @Test
+  void anEmptyOrForeignTensorProtoFileIsNotCalledAnUnknownType() throws IOException {
+    Path pb = tmp.resolve("empty.pb");
+    Files.write(pb, new byte[0]);
+    ModelFormatException e = assertThrows(ModelFormatException.class, () -> TensorProtos.read(pb));
+    assertTrue(
+        e.getMessage().contains("data_type 0 (UNDEFINED), expected a tensor type"), e.getMessage());
+  }
+
+  @Test
   void fixturesAreListedInTheSidecar() throws IOException {
     try (InputStream in = NpyTest.class.getResourceAsStream("npy/fixtures.json")) {
       String json = new String(in.readAllBytes(), StandardCharsets.UTF_8);

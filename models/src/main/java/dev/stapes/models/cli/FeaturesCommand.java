@@ -135,6 +135,9 @@ public final class FeaturesCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (out.toString().isEmpty()) {
+      throw new IllegalArgumentException("--out is empty, expected a file path such as out.npy");
+    }
     FeatureConfig config = config();
     PrintWriter err = spec.commandLine().getErr();
     if (printConfig) {

@@ -161,6 +161,7 @@ class FeaturesCommandTest {
         "IN --preset whisper --out DIR | 1 | : is a directory, expected a file",
         "IN --preset whisper --out NODIR | 1 | does not exist or is not a directory",
         "DIR --preset whisper --out OUT | 1 | not a regular file",
+        "IN --preset whisper --out= | 1 | --out is empty, expected a file path",
       })
   void badInputGivesOneLineAndANonZeroExit(String argLine, int expectedCode, String expected)
       throws Exception {
