@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -450,6 +451,24 @@ public final class Npy {
     writeAtomically(file, out -> write(out, array));
   }
 
+  /** {@code e} restated as one line that names {@code file} (not the temporary file). */
+  private static FileSystemException cannotWrite(Path file, IOException e) {
+    String reason;
+    if (e instanceof AccessDeniedException) {
+      reason = "permission denied";
+    } else if (e instanceof NoSuchFileException) {
+      reason = "no such file or directory";
+    } else if (e instanceof FileSystemException f) {
+      reason = f.getReason() != null ? f.getReason() : f.getClass().getSimpleName();
+    } else {
+      reason = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    }
+    FileSystemException out =
+        new FileSystemException(file.toString(), null, "cannot write: " + reason);
+    out.initCause(e);
+    return out;
+  }
+
   /** What {@link #writeAtomically} writes. */
   interface Body {
     void writeTo(OutputStream out) throws IOException;
@@ -462,6 +481,8 @@ public final class Npy {
     if (Files.exists(file) && !Files.isRegularFile(file)) {
       try (OutputStream out = Files.newOutputStream(file)) {
         body.writeTo(out);
+      } catch (IOException e) {
+        throw cannotWrite(file, e);
       }
       return;
     }
@@ -494,9 +515,8 @@ public final class Npy {
         Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
       }
       done = true;
-    } catch (FileSystemException e) {
-      String reason = e.getReason() != null ? e.getReason() : e.getClass().getSimpleName();
-      throw new FileSystemException(file.toString(), null, "cannot write: " + reason);
+    } catch (IOException e) {
+      throw cannotWrite(file, e);
     } finally {
       if (!done) {
         try {

@@ -245,7 +245,7 @@ class NpyTest {
                       o.write(new byte[1000]);
                       throw new IOException("No space left on device");
                     }));
-    assertTrue(e.getMessage().contains("No space left"), e.getMessage());
+    assertEquals(out + ": cannot write: No space left on device", e.getMessage());
     assertArrayEquals(before, Files.readAllBytes(out));
     try (var files = Files.list(tmp)) {
       assertEquals(1, files.count(), "no .part file left behind");

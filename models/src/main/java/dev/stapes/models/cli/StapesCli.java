@@ -161,8 +161,9 @@ public final class StapesCli implements Runnable {
     String msg = e.getMessage();
     if (msg == null || msg.isBlank()) {
       msg = e.getClass().getSimpleName();
-    } else if (e instanceof FileSystemException f && f.getReason() == null) {
-      // The JDK leaves the reason out of these: the message is the bare path.
+    } else if (e instanceof FileSystemException f && f.getReason() == null && !msg.contains(" (")) {
+      // The JDK leaves the reason out of these: the message is the bare path (a path with a
+      // parenthesised note already says what went wrong).
       msg = msg + ": " + fileSystemReason(f);
     } else if (e instanceof CharacterCodingException) {
       msg = "not valid UTF-8 text (" + e.getClass().getSimpleName() + ": " + msg + ")";

@@ -82,6 +82,9 @@ class StapesCliTest {
     assertEquals(
         "a: file not found",
         StapesCli.message(new NoSuchFileException("a", null, "file not found")));
+    assertEquals(
+        "in.wav (no such WAV file)",
+        StapesCli.message(new NoSuchFileException("in.wav (no such WAV file)")));
   }
 
   @Test
