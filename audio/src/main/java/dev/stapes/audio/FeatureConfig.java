@@ -23,6 +23,16 @@ import java.util.Objects;
  * Nyquist plus {@code fmax} (Kaldi's convention).
  */
 public final class FeatureConfig {
+  /**
+   * The largest FFT size, window length and hop accepted, in samples (4.1 s at 16 kHz): bounds the
+   * memory of the filterbank and of the streaming buffers, so that a hostile value gets an error
+   * rather than an {@link OutOfMemoryError}.
+   */
+  public static final int MAX_SAMPLES = 1 << 16;
+
+  /** The largest number of mel filters accepted. */
+  public static final int MAX_MELS = 1024;
+
   private final String name;
   private final int sampleRate;
   private final Framing framing;
@@ -42,6 +52,7 @@ public final class FeatureConfig {
   private final int nMels;
   private final double fmin;
   private final double fmax;
+
   private final MelScale melScale;
   private final MelNorm melNorm;
   private final LogKind logKind;
@@ -89,6 +100,12 @@ public final class FeatureConfig {
     if (b.nFft < 0) {
       throw new IllegalArgumentException("nFft=" + b.nFft + " samples, expected >= 2 (or 0: auto)");
     }
+    if (b.nFft > MAX_SAMPLES || b.win > MAX_SAMPLES) {
+      throw new IllegalArgumentException(
+          (b.nFft > MAX_SAMPLES ? "nFft=" + b.nFft : "win=" + b.win)
+              + " samples, expected at most "
+              + MAX_SAMPLES);
+    }
     if (b.nFft == 0 && b.win == 0) {
       throw new IllegalArgumentException("nFft=0 and win=0: set at least one of them");
     }
@@ -112,10 +129,15 @@ public final class FeatureConfig {
       throw new IllegalArgumentException(
           "win=" + win + " samples > nFft=" + nFft + ", expected win <= nFft");
     }
-    if (hop < 1) {
-      throw new IllegalArgumentException("hop=" + hop + " samples, expected >= 1");
+    if (hop < 1 || hop > MAX_SAMPLES) {
+      throw new IllegalArgumentException(
+          "hop=" + hop + " samples, expected 1.." + MAX_SAMPLES + " samples");
     }
     double nyquist = sampleRate / 2.0;
+    if (Double.isNaN(b.fmax)) {
+      throw new IllegalArgumentException(
+          "fmax=NaN Hz, expected <= " + nyquist + " Hz (Nyquist of " + sampleRate + " Hz)");
+    }
     fmax = b.fmax <= 0 ? nyquist + b.fmax : b.fmax;
     if (fmax > nyquist) {
       throw new IllegalArgumentException(
@@ -131,8 +153,8 @@ public final class FeatureConfig {
       throw new IllegalArgumentException(
           "fmin=" + fmin + " Hz, expected 0 <= fmin < fmax=" + fmax + " Hz");
     }
-    if (nMels < 1) {
-      throw new IllegalArgumentException("nMels=" + nMels + ", expected >= 1");
+    if (nMels < 1 || nMels > MAX_MELS) {
+      throw new IllegalArgumentException("nMels=" + nMels + ", expected 1.." + MAX_MELS);
     }
     if (nMfcc < 0 || nMfcc > nMels) {
       throw new IllegalArgumentException(

@@ -29,7 +29,20 @@ class FeatureConfigTest {
         Arguments.of((Supplier<?>) () -> htk.get().set("nmels", "3"), "unknown feature parameter"),
         Arguments.of((Supplier<?>) () -> htk.get().set("n_mels", "x"), "n-mels='x'"),
         Arguments.of((Supplier<?>) () -> htk.get().set("window", "kaiser"), "window='kaiser'"),
-        Arguments.of((Supplier<?>) () -> FeatureConfig.preset("nope"), "preset='nope'"));
+        Arguments.of((Supplier<?>) () -> FeatureConfig.preset("nope"), "preset='nope'"),
+        Arguments.of(
+            (Supplier<?>) () -> htk.get().nFft(1_000_000_000).build(),
+            "nFft=1000000000 samples, expected at most 65536"),
+        Arguments.of(
+            (Supplier<?>) () -> htk.get().nFft(0).win(Integer.MAX_VALUE).build(),
+            "win=2147483647 samples, expected at most 65536"),
+        Arguments.of(
+            (Supplier<?>) () -> htk.get().hop(1_000_000_000).build(),
+            "hop=1000000000 samples, expected 1..65536"),
+        Arguments.of(
+            (Supplier<?>) () -> htk.get().nMels(100_000_000).build(),
+            "nMels=100000000, expected 1..1024"),
+        Arguments.of((Supplier<?>) () -> htk.get().fmax(Double.NaN).build(), "fmax=NaN Hz"));
   }
 
   @ParameterizedTest(name = "{1}")

@@ -1,14 +1,19 @@
 package dev.stapes.engine;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,6 +61,7 @@ public final class Npy {
    * @throws NpyFormatException naming the file and the problem when it is malformed or unsupported
    */
   public static NpyArray read(Path file) throws IOException {
+    requireRegularFile(file, "a .npy file");
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       long fileSize = ch.size();
       ByteBuffer pre =
@@ -74,6 +80,22 @@ public final class Npy {
       readFully(ch, data, file);
       data.flip();
       return finish(h, data);
+    }
+  }
+
+  /**
+   * Refuses a path that is not a regular file before opening it: opening a named pipe would block
+   * until something writes to it, and a directory or device is never a tensor file.
+   */
+  static void requireRegularFile(Path file, String expected) throws IOException {
+    if (!Files.exists(file)) {
+      throw new NoSuchFileException(file.toString(), null, "file not found");
+    }
+    if (!Files.isRegularFile(file)) {
+      throw new FileSystemException(
+          file.toString(),
+          null,
+          "not a regular file (a directory, pipe or device), expected " + expected);
     }
   }
 
@@ -416,10 +438,93 @@ public final class Npy {
 
   // ---------------------------------------------------------------- writing
 
-  /** Writes {@code array} to {@code file} (replacing it). */
+  /**
+   * Writes {@code array} to {@code file}, replacing it atomically: the bytes go to a temporary file
+   * beside it that is renamed over {@code file} once complete, so a failed write (a full disk, an
+   * interrupted run) leaves neither a partial file nor a damaged older one. A {@code file} that
+   * exists and is not a regular file (a device such as {@code /dev/null}) is written directly.
+   *
+   * @throws FileSystemException naming {@code file} if it is a directory, its directory does not
+   *     exist or it cannot be written
+   */
   public static void write(Path file, NpyArray array) throws IOException {
-    try (OutputStream out = Files.newOutputStream(file)) {
-      write(out, array);
+    writeAtomically(file, out -> write(out, array));
+  }
+
+  /** {@code e} restated as one line that names {@code file} (not the temporary file). */
+  private static FileSystemException cannotWrite(Path file, IOException e) {
+    String reason;
+    if (e instanceof AccessDeniedException) {
+      reason = "permission denied";
+    } else if (e instanceof NoSuchFileException) {
+      reason = "no such file or directory";
+    } else if (e instanceof FileSystemException f) {
+      reason = f.getReason() != null ? f.getReason() : f.getClass().getSimpleName();
+    } else {
+      reason = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    }
+    FileSystemException out =
+        new FileSystemException(file.toString(), null, "cannot write: " + reason);
+    out.initCause(e);
+    return out;
+  }
+
+  /** What {@link #writeAtomically} writes. */
+  interface Body {
+    void writeTo(OutputStream out) throws IOException;
+  }
+
+  static void writeAtomically(Path file, Body body) throws IOException {
+    if (Files.isDirectory(file)) {
+      throw new FileSystemException(file.toString(), null, "is a directory, expected a file");
+    }
+    if (Files.exists(file) && !Files.isRegularFile(file)) {
+      try (OutputStream out = Files.newOutputStream(file)) {
+        body.writeTo(out);
+      } catch (IOException e) {
+        throw cannotWrite(file, e);
+      }
+      return;
+    }
+    Path abs = file.toAbsolutePath();
+    Path dir = abs.getParent();
+    if (dir == null || !Files.isDirectory(dir)) {
+      throw new NoSuchFileException(
+          file.toString(), null, "directory " + dir + " does not exist or is not a directory");
+    }
+    Path tmp =
+        dir.resolve(
+            "."
+                + abs.getFileName()
+                + "."
+                + ProcessHandle.current().pid()
+                + "-"
+                + System.nanoTime()
+                + ".part");
+    boolean done = false;
+    try {
+      try (OutputStream out =
+          new BufferedOutputStream(
+              Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+              1 << 16)) {
+        body.writeTo(out);
+      }
+      try {
+        Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
+      }
+      done = true;
+    } catch (IOException e) {
+      throw cannotWrite(file, e);
+    } finally {
+      if (!done) {
+        try {
+          Files.deleteIfExists(tmp);
+        } catch (IOException ignored) {
+          // the write already failed; that error is the one to report
+        }
+      }
     }
   }
 
@@ -491,10 +596,13 @@ public final class Npy {
       v.codePoints().forEach(data::putInt);
       data.position(start + 4 * width);
     }
-    try (OutputStream out = Files.newOutputStream(file)) {
-      out.write(header("<U" + width, s));
-      out.write(data.array());
-    }
+    byte[] head = header("<U" + width, s);
+    writeAtomically(
+        file,
+        out -> {
+          out.write(head);
+          out.write(data.array());
+        });
   }
 
   static byte[] header(NpyDType dtype, long[] shape) {

@@ -154,6 +154,7 @@ public final class TensorProtos {
     if (!Files.exists(file)) {
       throw new NoSuchFileException(file.toString(), null, "tensor file not found");
     }
+    Npy.requireRegularFile(file, "a TensorProto .pb file");
     return parse(Files.readAllBytes(file), file.toString());
   }
 
@@ -192,6 +193,12 @@ public final class TensorProtos {
       throw new ModelFormatException(src + ": " + e.getMessage());
     }
     int type = t.getDataType();
+    if (type == OnnxMl.TensorProto.DataType.UNDEFINED_VALUE) {
+      throw new ModelFormatException(
+          src
+              + ": data_type 0 (UNDEFINED), expected a tensor type such as 1 (FLOAT); not an ONNX"
+              + " TensorProto, or an empty one");
+    }
     if (type == OnnxMl.TensorProto.DataType.STRING_VALUE) {
       if (t.getStringDataCount() != n) {
         throw new ModelFormatException(

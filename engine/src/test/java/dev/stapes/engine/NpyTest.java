@@ -12,6 +12,7 @@ import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -227,6 +228,79 @@ class NpyTest {
   @Test
   void reportsAMissingFileAsNoSuchFile() {
     assertThrows(NoSuchFileException.class, () -> Npy.read(tmp.resolve("missing.npy")));
+  }
+
+  @Test
+  void aFailedWriteLeavesTheOlderFileIntactAndNoPartialFile() throws IOException {
+    Path out = tmp.resolve("keep.npy");
+    Npy.writeFloat32(out, new float[] {1, 2, 3});
+    byte[] before = Files.readAllBytes(out);
+    IOException e =
+        assertThrows(
+            IOException.class,
+            () ->
+                Npy.writeAtomically(
+                    out,
+                    o -> {
+                      o.write(new byte[1000]);
+                      throw new IOException("No space left on device");
+                    }));
+    assertEquals(out + ": cannot write: No space left on device", e.getMessage());
+    assertArrayEquals(before, Files.readAllBytes(out));
+    try (var files = Files.list(tmp)) {
+      assertEquals(1, files.count(), "no .part file left behind");
+    }
+  }
+
+  @Test
+  void writingOverADirectoryOrIntoAMissingOneNamesThePath() throws IOException {
+    Path d = Files.createDirectory(tmp.resolve("outd"));
+    FileSystemException e =
+        assertThrows(FileSystemException.class, () -> Npy.writeFloat32(d, new float[] {1}));
+    assertTrue(e.getMessage().contains("outd: is a directory"), e.getMessage());
+    Path missing = tmp.resolve("nodir/x/o.npy");
+    e = assertThrows(NoSuchFileException.class, () -> Npy.writeFloat32(missing, new float[] {1}));
+    assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
+    assertTrue(Files.isDirectory(d));
+  }
+
+  @Test
+  void aSuccessfulWriteReplacesTheFileAndLeavesNothingElse() throws IOException {
+    Path out = tmp.resolve("r.npy");
+    Npy.writeFloat32(out, new float[] {1, 2, 3});
+    Npy.writeStrings(out, new String[] {"ab"});
+    String head = new String(Files.readAllBytes(out), StandardCharsets.ISO_8859_1);
+    assertTrue(head.contains("'descr': '<U2'"), head);
+    try (var files = Files.list(tmp)) {
+      assertEquals(1, files.count());
+    }
+  }
+
+  @Test
+  void aNamedPipeIsRefusedWithoutBlocking() throws Exception {
+    Path fifo = tmp.resolve("fifo.npy");
+    Path pb = tmp.resolve("fifo.pb");
+    boolean made =
+        new ProcessBuilder("mkfifo", fifo.toString(), pb.toString()).start().waitFor() == 0;
+    org.junit.jupiter.api.Assumptions.assumeTrue(made, "mkfifo is not available");
+    java.time.Duration limit = java.time.Duration.ofSeconds(20);
+    FileSystemException e =
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+            limit, () -> assertThrows(FileSystemException.class, () -> Npy.read(fifo)));
+    assertTrue(e.getMessage().contains("not a regular file"), e.getMessage());
+    e =
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+            limit, () -> assertThrows(FileSystemException.class, () -> TensorProtos.read(pb)));
+    assertTrue(e.getMessage().contains("expected a TensorProto .pb file"), e.getMessage());
+  }
+
+  @Test
+  void anEmptyOrForeignTensorProtoFileIsNotCalledAnUnknownType() throws IOException {
+    Path pb = tmp.resolve("empty.pb");
+    Files.write(pb, new byte[0]);
+    ModelFormatException e = assertThrows(ModelFormatException.class, () -> TensorProtos.read(pb));
+    assertTrue(
+        e.getMessage().contains("data_type 0 (UNDEFINED), expected a tensor type"), e.getMessage());
   }
 
   @Test

@@ -120,8 +120,7 @@ public final class BottleneckAdapter implements Adapter {
     String src = file.toString();
     Map<String, String> meta = st.metadata();
     if (!FORMAT.equals(meta.get("format"))) {
-      throw new InvalidAdapterException(
-          src + ": metadata format=" + meta.get("format") + ", expected " + FORMAT);
+      throw new InvalidAdapterException(Safetensors.formatMismatch(src, meta, FORMAT));
     }
     String act = meta.getOrDefault("activation", "relu").toLowerCase(Locale.ROOT);
     Activation activation =

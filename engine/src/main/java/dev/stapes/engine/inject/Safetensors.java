@@ -66,13 +66,30 @@ public final class Safetensors {
     return parse(buf, file.toString());
   }
 
+  /**
+   * The message for a file whose {@code __metadata__} does not declare {@code format=expected}: a
+   * missing entry is said so, not printed as {@code null}.
+   */
+  static String formatMismatch(String source, Map<String, String> metadata, String expected) {
+    String got = metadata.get("format");
+    return source
+        + (got == null
+            ? ": no 'format' entry in its __metadata__, expected format=" + expected
+            : ": metadata format=" + got + ", expected " + expected)
+        + " (is it a different kind of safetensors file?)";
+  }
+
   /** Parses the bytes of a safetensors file; {@code source} names it in errors. */
   public static Safetensors parse(ByteBuffer bytes, String source) throws InvalidAdapterException {
     ByteBuffer b = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
     long total = b.remaining();
-    if (total < 8) {
+    if (total < 10) {
       throw new InvalidAdapterException(
-          source + ": " + total + " bytes, too short for a safetensors header");
+          source
+              + ": "
+              + total
+              + " bytes, too short for a safetensors file (expected at least 10: an 8-byte"
+              + " header length and a JSON header)");
     }
     int base = b.position();
     long headerLen = b.getLong(base);

@@ -129,8 +129,7 @@ public final class TaskEmbedding implements Adapter {
     Safetensors st = Safetensors.read(file);
     String src = file.toString();
     if (!FORMAT.equals(st.metadata().get("format"))) {
-      throw new InvalidAdapterException(
-          src + ": metadata format=" + st.metadata().get("format") + ", expected " + FORMAT);
+      throw new InvalidAdapterException(Safetensors.formatMismatch(src, st.metadata(), FORMAT));
     }
     Map<String, WeightTensor> alphas = new LinkedHashMap<>();
     Map<String, WeightTensor> embs = new LinkedHashMap<>();

@@ -194,6 +194,40 @@ class BadInputTest {
     assertTrue(!e.getMessage().contains("\n"), e.getMessage());
   }
 
+  @ParameterizedTest
+  @ValueSource(ints = {0, 1, 8, 9})
+  void aFileTooShortForAHeaderSaysSoWithoutAnEmptyRange(int size) {
+    byte[] f = new byte[size];
+    InvalidAdapterException e =
+        assertThrows(
+            InvalidAdapterException.class,
+            () -> Safetensors.parse(ByteBuffer.wrap(f), "f.safetensors"));
+    assertEquals(
+        "f.safetensors: "
+            + size
+            + " bytes, too short for a safetensors file (expected at least 10: an 8-byte header"
+            + " length and a JSON header)",
+        e.getMessage());
+  }
+
+  @Test
+  void aMissingFormatEntryIsSaidSoRatherThanPrintedAsNull() throws Exception {
+    Map<String, WeightTensor> t = new LinkedHashMap<>();
+    t.put("a", rand(4));
+    Path f = tmp.resolve("plain.safetensors");
+    Safetensors.write(f, t, Map.of());
+    InvalidAdapterException e =
+        assertThrows(InvalidAdapterException.class, () -> BottleneckAdapter.read(f));
+    assertEquals(
+        f
+            + ": no 'format' entry in its __metadata__, expected"
+            + " format=stapes.bottleneck-adapter (is it a different kind of safetensors file?)",
+        e.getMessage());
+    e = assertThrows(InvalidAdapterException.class, () -> TaskEmbedding.read(f));
+    assertTrue(e.getMessage().contains("expected format=stapes.task-embedding"), e.getMessage());
+    assertTrue(!e.getMessage().contains("null"), e.getMessage());
+  }
+
   @Test
   void halfAndBfloat16ReadAsFloat32() throws Exception {
     float[] want = {1f, -2.5f, 0.099975586f, 65504f, 0f, 6.1035156e-05f};

@@ -38,9 +38,10 @@ final class CliSupport {
   /** {@code override} when given (must exist), else model {@code name} from the store. */
   static Path modelOrOverride(Path override, String name, PrintWriter err) throws IOException {
     if (override != null) {
-      if (!Files.isRegularFile(override)) {
+      if (!Files.exists(override)) {
         throw new NoSuchFileException(override.toString(), null, "model file not found");
       }
+      requireFile(override);
       return override;
     }
     return model(ModelStore.fromEnvironment(), name, err);

@@ -5,6 +5,7 @@ import dev.stapes.audio.FeatureConfig;
 import dev.stapes.audio.FeatureExtractor;
 import dev.stapes.audio.FeatureMatrix;
 import dev.stapes.audio.OnlineFeature;
+import dev.stapes.audio.WavReader;
 import dev.stapes.audio.WavSource;
 import dev.stapes.engine.Npy;
 import java.io.PrintWriter;
@@ -39,6 +40,9 @@ import picocli.CommandLine.Parameters;
     })
 public final class FeaturesCommand implements Callable<Integer> {
 
+  /** The longest --chunk-ms accepted (one minute), which bounds the chunk buffer. */
+  static final int MAX_CHUNK_MS = 60_000;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "IN.wav", description = "The WAV file.")
@@ -57,7 +61,7 @@ public final class FeaturesCommand implements Callable<Integer> {
   @Option(
       names = "--chunk-ms",
       paramLabel = "N",
-      description = "Stream the audio in chunks of N ms (N > 0) instead of all at once.")
+      description = "Stream the audio in chunks of N ms (0 < N <= 60000) instead of all at once.")
   Double chunkMs;
 
   @Option(names = "--n-mels", paramLabel = "N", description = "Number of mel filters.")
@@ -131,6 +135,9 @@ public final class FeaturesCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (out.toString().isEmpty()) {
+      throw new IllegalArgumentException("--out is empty, expected a file path such as out.npy");
+    }
     FeatureConfig config = config();
     PrintWriter err = spec.commandLine().getErr();
     if (printConfig) {
@@ -139,12 +146,21 @@ public final class FeaturesCommand implements Callable<Integer> {
     }
     CliSupport.requireFile(input);
     FeatureMatrix m;
+    List<String> warnings;
     if (chunkMs == null) {
+      try (WavReader r = WavReader.open(input)) {
+        warnings = r.info().warnings();
+      }
       float[] x = AudioFiles.readMono(input, config.sampleRate());
       m = FeatureExtractor.computeFlat(x, config);
     } else {
-      m = streamed(config);
+      warnings = new ArrayList<>();
+      m = streamed(config, warnings);
     }
+    for (String w : warnings) {
+      err.println("stapes features: warning: " + w);
+    }
+    err.flush();
     Npy.writeFloat32(out, m.data(), m.frames(), m.bins());
     PrintWriter o = spec.commandLine().getOut();
     o.println(
@@ -196,9 +212,14 @@ public final class FeaturesCommand implements Callable<Integer> {
     return b.build();
   }
 
-  private FeatureMatrix streamed(FeatureConfig config) throws Exception {
-    if (!(chunkMs > 0) || chunkMs.isInfinite()) {
-      throw new IllegalArgumentException("--chunk-ms=" + chunkMs + " ms, expected > 0");
+  private FeatureMatrix streamed(FeatureConfig config, List<String> warnings) throws Exception {
+    if (!(chunkMs > 0 && chunkMs <= MAX_CHUNK_MS)) {
+      throw new IllegalArgumentException(
+          "--chunk-ms="
+              + chunkMs
+              + " ms, expected more than 0 and at most "
+              + MAX_CHUNK_MS
+              + " ms");
     }
     int chunk = (int) Math.max(1, Math.round(chunkMs * config.sampleRate() / 1000.0));
     OnlineFeature f = new OnlineFeature(config, OnlineFeature.FloorMode.DEFERRED);
@@ -213,6 +234,7 @@ public final class FeaturesCommand implements Callable<Integer> {
         rows = drain(f, rows, frames);
         frames = f.numFramesReady();
       }
+      warnings.addAll(src.info().warnings());
     }
     f.inputFinished();
     rows = drain(f, rows, frames);

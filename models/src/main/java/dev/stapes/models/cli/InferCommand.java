@@ -127,6 +127,9 @@ public final class InferCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    if (out.toString().isEmpty()) {
+      throw new IllegalArgumentException("--out is empty, expected a directory path");
+    }
     SessionOptions options = sessionOptions();
     byte[] bytes = loadModel();
     Path folder = model.toAbsolutePath().getParent();
@@ -232,6 +235,14 @@ public final class InferCommand implements Callable<Integer> {
   void writeOutputs(Session.Outputs outputs, PrintWriter stdout) throws IOException {
     if (Files.exists(out) && !Files.isDirectory(out)) {
       throw new IOException(out + ": exists and is not a directory");
+    }
+    for (String name : outputs.names()) {
+      ElementType type = outputs.get(name).type();
+      if (type != ElementType.STRING && type != ElementType.BFLOAT16 && type.npy() == null) {
+        // checked before anything is written, so that a failure leaves no partial output
+        throw new IOException(
+            "output " + name + " has element type " + type + ", which .npy cannot hold");
+      }
     }
     Files.createDirectories(out);
     Set<String> used = new HashSet<>();

@@ -14,6 +14,7 @@ import dev.stapes.engine.inject.TaskEmbedding;
 import dev.stapes.engine.inject.TaskTensors;
 import dev.stapes.engine.inject.WeightTensor;
 import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -85,6 +86,7 @@ public final class InjectionOptions implements InferCommand.Extension {
 
   @Override
   public byte[] rewriteModel(byte[] model, Path modelFile) throws IOException {
+    requireAdaptersForMapping();
     if (isEmpty()) {
       return model;
     }
@@ -104,6 +106,16 @@ public final class InjectionOptions implements InferCommand.Extension {
       if (previous != null) {
         previous.close();
       }
+    }
+  }
+
+  /** A mapping without anything to map would be ignored silently: refuse it instead. */
+  private void requireAdaptersForMapping() {
+    if (mapping != null && isEmpty()) {
+      throw new IllegalArgumentException(
+          "--module-mapping "
+              + mapping
+              + " has no effect without --lora, --adapter or --task-embedding");
     }
   }
 
@@ -141,8 +153,21 @@ public final class InjectionOptions implements InferCommand.Extension {
       Object[] p = parseLora(spec);
       Path dir = (Path) p[0];
       if (!Files.isDirectory(dir)) {
+        int colon = spec.lastIndexOf(':');
+        if (colon > 0 && Files.isDirectory(Path.of(spec.substring(0, colon)))) {
+          throw new IllegalArgumentException(
+              "--lora "
+                  + spec
+                  + ": scale='"
+                  + spec.substring(colon + 1)
+                  + "' is not a number, expected DIR or DIR:SCALE with a finite SCALE");
+        }
         throw new NoSuchFileException(
-            dir.toString(), null, "--lora: not a directory (expected a PEFT LoRA directory)");
+            dir.toString(),
+            null,
+            "--lora: "
+                + (Files.exists(dir) ? "not a directory" : "no such directory")
+                + " (expected a PEFT LoRA directory)");
       }
       b.add(unique(LoraAdapter.readPeft(dir), names), (Float) p[1]);
     }
@@ -175,8 +200,12 @@ public final class InjectionOptions implements InferCommand.Extension {
   }
 
   private static void requireFile(Path f, String flag) throws IOException {
-    if (!Files.isRegularFile(f)) {
+    if (!Files.exists(f)) {
       throw new NoSuchFileException(f.toString(), null, flag + ": file not found");
+    }
+    if (!Files.isRegularFile(f)) {
+      throw new FileSystemException(
+          f.toString(), null, flag + ": not a regular file (a directory?), expected a file");
     }
   }
 
@@ -185,6 +214,7 @@ public final class InjectionOptions implements InferCommand.Extension {
    * adapters, opens it unchanged.
    */
   public Opened open(Path model, SessionOptions options) throws IOException {
+    requireAdaptersForMapping();
     if (isEmpty()) {
       return new Opened(Session.open(model, options), null);
     }

@@ -1,6 +1,13 @@
 package dev.stapes.models.cli;
 
 import java.io.PrintWriter;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.util.ServiceLoader;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -64,7 +71,43 @@ public final class StapesCli implements Runnable {
 
   /** Runs the command line and returns its exit code; never calls {@link System#exit}. */
   public static int execute(String... args) {
-    return commandLine().execute(args);
+    return execute(commandLine(), args);
+  }
+
+  /** Runs {@code cli} (built by {@link #commandLine()}), turning JVM errors into one line too. */
+  static int execute(CommandLine cli, String... args) {
+    try {
+      return cli.execute(args);
+    } catch (OutOfMemoryError | StackOverflowError e) {
+      // picocli hands only Exceptions to the handler; a JVM error would end in a stack trace
+      return onJvmError(e, cli);
+    }
+  }
+
+  /** One line for an {@link Error} that escaped a subcommand, exit {@link #EXIT_FAILURE}. */
+  static int onJvmError(Error e, CommandLine root) {
+    CommandLine cli = root;
+    CommandLine.ParseResult pr = root.getParseResult();
+    while (pr != null && pr.hasSubcommand()) {
+      pr = pr.subcommand();
+      cli = pr.commandSpec().commandLine();
+    }
+    PrintWriter err = cli.getErr();
+    if (verbose(cli)) {
+      e.printStackTrace(err);
+    }
+    String what =
+        e instanceof OutOfMemoryError
+            ? "out of memory ("
+                + message(e)
+                + ", max heap "
+                + Runtime.getRuntime().maxMemory() / (1 << 20)
+                + " MiB); the input or a parameter is too large for this heap"
+                + " (raise it with STAPES_JAVA_OPTS=-Xmx...)"
+            : "stack overflow; the input is nested too deeply";
+    err.println(prefix(cli) + what);
+    err.flush();
+    return EXIT_FAILURE;
   }
 
   public static void main(String[] args) {
@@ -118,6 +161,12 @@ public final class StapesCli implements Runnable {
     String msg = e.getMessage();
     if (msg == null || msg.isBlank()) {
       msg = e.getClass().getSimpleName();
+    } else if (e instanceof FileSystemException f && f.getReason() == null && !msg.contains(" (")) {
+      // The JDK leaves the reason out of these: the message is the bare path (a path with a
+      // parenthesised note already says what went wrong).
+      msg = msg + ": " + fileSystemReason(f);
+    } else if (e instanceof CharacterCodingException) {
+      msg = "not valid UTF-8 text (" + e.getClass().getSimpleName() + ": " + msg + ")";
     }
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {
@@ -127,6 +176,25 @@ public final class StapesCli implements Runnable {
       msg = msg + ": " + root.getMessage();
     }
     return msg.replace('\n', ' ');
+  }
+
+  private static String fileSystemReason(FileSystemException f) {
+    if (f instanceof NoSuchFileException) {
+      return "no such file or directory";
+    }
+    if (f instanceof AccessDeniedException) {
+      return "permission denied";
+    }
+    if (f instanceof FileAlreadyExistsException) {
+      return "already exists";
+    }
+    if (f instanceof NotDirectoryException) {
+      return "not a directory";
+    }
+    if (f instanceof DirectoryNotEmptyException) {
+      return "directory not empty";
+    }
+    return "file system error (" + f.getClass().getSimpleName() + ")";
   }
 
   /** Version from the jar manifest, or "dev" when run from classes. */

@@ -104,6 +104,39 @@ class FeaturesCommandTest {
     assertEquals((32000 + 80) / 160, Npy.read(out).shape()[0]);
   }
 
+  @ParameterizedTest(name = "chunk-ms={0}")
+  @CsvSource({"-1", "10"})
+  void aTruncatedWavIsDecodedAsFarAsItGoesWithAWarningLine(String chunkMs) throws Exception {
+    Path whole = dir.resolve("whole.wav");
+    float[] x = new float[16000];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) (0.3 * Math.sin(i * 0.05));
+    }
+    try (WavWriter w = WavWriter.create(whole, 16000, 1, WavWriter.Encoding.PCM_S16)) {
+      w.write(x, 0, x.length);
+    }
+    byte[] b = java.nio.file.Files.readAllBytes(whole);
+    Path cut = dir.resolve("cut.wav");
+    int data = new String(b, java.nio.charset.StandardCharsets.ISO_8859_1).indexOf("data") + 8;
+    java.nio.file.Files.write(cut, java.util.Arrays.copyOf(b, data + 16000));
+    Path out = dir.resolve("cut.npy");
+    java.util.List<String> args =
+        new java.util.ArrayList<>(
+            java.util.List.of(
+                "features", cut.toString(), "--preset", "whisper", "--out", out.toString()));
+    if (!chunkMs.equals("-1")) {
+      args.addAll(java.util.List.of("--chunk-ms", chunkMs));
+    }
+    Run r = run(args.toArray(new String[0]));
+    assertEquals(0, r.code(), r.err());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+    assertTrue(
+        r.err().startsWith("stapes features: warning: '")
+            && r.err().contains("is truncated: its data chunk declares 32000 bytes"),
+        r.err());
+    assertEquals(8000 / 160, Npy.read(out).shape()[0]);
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource(
       delimiter = '|',
@@ -117,8 +150,21 @@ class FeaturesCommandTest {
         "IN --preset htk-mel | 2 | Missing required option",
         "IN --preset htk-mel --out OUT --set bogus=1 | 1 | unknown feature parameter 'bogus'",
         "IN --preset htk-mel --out OUT --n-mels x | 1 | n-mels='x' is not a number",
+        "IN --preset whisper --out OUT --hop 1000000000 | 1 | hop=1000000000 samples, expected"
+            + " 1..65536",
+        "IN --preset whisper --out OUT --n-mels 100000000 | 1 | nMels=100000000, expected 1..1024",
+        "IN --preset whisper --out OUT --n-fft 2147483646 | 1 | nFft=2147483646 samples",
+        "IN --preset whisper --out OUT --fmax NaN | 1 | fmax=NaN Hz",
+        "IN --preset whisper --out OUT --chunk-ms 1e12 | 1 | --chunk-ms=1.0E12 ms, expected more"
+            + " than 0 and at most 60000 ms",
+        "IN --preset whisper --out OUT --chunk-ms 2147483648 | 1 | at most 60000 ms",
+        "IN --preset whisper --out DIR | 1 | : is a directory, expected a file",
+        "IN --preset whisper --out NODIR | 1 | does not exist or is not a directory",
+        "DIR --preset whisper --out OUT | 1 | not a regular file",
+        "IN --preset whisper --out= | 1 | --out is empty, expected a file path",
       })
-  void badInputGivesOneLineAndANonZeroExit(String argLine, int expectedCode, String expected) {
+  void badInputGivesOneLineAndANonZeroExit(String argLine, int expectedCode, String expected)
+      throws Exception {
     java.util.List<String> args = new java.util.ArrayList<>();
     args.add("features");
     for (String s : argLine.trim().split(" +")) {
@@ -127,9 +173,16 @@ class FeaturesCommandTest {
               ? stereo44k.toString()
               : s.equals("OUT")
                   ? dir.resolve("bad.npy").toString()
-                  : s.equals("MISSING") ? dir.resolve("missing.wav").toString() : s);
+                  : s.equals("MISSING")
+                      ? dir.resolve("missing.wav").toString()
+                      : s.equals("DIR")
+                          ? dir.toString()
+                          : s.equals("NODIR") ? dir.resolve("no/such/o.npy").toString() : s);
     }
+    Path bad = dir.resolve("bad.npy");
+    java.nio.file.Files.deleteIfExists(bad);
     Run r = run(args.toArray(new String[0]));
+    assertFalse(java.nio.file.Files.exists(bad), "no output file on failure");
     assertEquals(expectedCode, r.code(), r.err());
     assertTrue(r.err().contains(expected), r.err());
     assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());

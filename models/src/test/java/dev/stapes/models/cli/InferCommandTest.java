@@ -292,6 +292,58 @@ class InferCommandTest {
   }
 
   @Test
+  void anInputThatIsADirectoryOrAPipeIsRefusedWithoutBlocking() throws Exception {
+    Path d = Files.createDirectory(tmp.resolve("dir.npy"));
+    Run r =
+        run(
+            "infer",
+            "--model",
+            accumulator.toString(),
+            "--input",
+            "x=" + d,
+            "--input",
+            "state=" + state,
+            "--out",
+            tmp.resolve("o").toString());
+    assertOneLineError(r, 1, "not a regular file");
+    Path fifo = tmp.resolve("fifo.npy");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0, "no mkfifo");
+    Run p =
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+            java.time.Duration.ofSeconds(30),
+            () ->
+                run(
+                    "infer",
+                    "--model",
+                    accumulator.toString(),
+                    "--input",
+                    "x=" + fifo,
+                    "--input",
+                    "state=" + state,
+                    "--out",
+                    tmp.resolve("o").toString()));
+    assertOneLineError(p, 1, "not a regular file (a directory, pipe or device)");
+    assertTrue(Files.notExists(tmp.resolve("o")), "no output directory on failure");
+  }
+
+  @Test
+  void anEmptyOutIsRefusedRatherThanWritingIntoTheWorkingDirectory() {
+    Run r =
+        run(
+            "infer",
+            "--model",
+            accumulator.toString(),
+            "--input",
+            "x=" + x,
+            "--input",
+            "state=" + state,
+            "--out",
+            "");
+    assertOneLineError(r, 1, "--out is empty, expected a directory path");
+  }
+
+  @Test
   void reportsAnUnavailableGpuInOneLine() {
     assumeTrue(
         !ai.onnxruntime.OrtEnvironment.getAvailableProviders()

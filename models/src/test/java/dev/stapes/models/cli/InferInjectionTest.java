@@ -112,7 +112,33 @@ class InferInjectionTest {
   void missingLoraDirectoryIsOneLine() {
     Run r = run(whisper(tmp.resolve("out"), "--lora", "whisper/nope:2"));
     assertEquals(1, r.code(), r.err());
-    assertTrue(r.err().contains("--lora: not a directory"), r.err());
+    assertTrue(r.err().contains("--lora: no such directory"), r.err());
+  }
+
+  @Test
+  void aLoraScaleThatIsNotANumberIsNamedAsTheScale() {
+    Run r = run(whisper(tmp.resolve("out"), "--lora", "whisper/lora1:abc"));
+    assertEquals(1, r.code(), r.err());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+    assertTrue(r.err().contains("scale='abc' is not a number, expected DIR or DIR:SCALE"), r.err());
+  }
+
+  @Test
+  void anAdapterPathThatIsADirectoryIsNotCalledMissing() {
+    Run r = run(whisper(tmp.resolve("out"), "--adapter", "whisper"));
+    assertEquals(1, r.code(), r.err());
+    assertTrue(r.err().contains("--adapter: not a regular file"), r.err());
+  }
+
+  @Test
+  void aModuleMappingWithoutAdaptersIsRefusedAndWritesNothing() {
+    Path out = tmp.resolve("out-mapping");
+    Run r = run(whisper(out, "--module-mapping", "whisper/lora1/adapter_config.json"));
+    assertEquals(1, r.code(), r.err());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+    assertTrue(
+        r.err().contains("has no effect without --lora, --adapter or --task-embedding"), r.err());
+    assertTrue(java.nio.file.Files.notExists(out), "no output directory on failure");
   }
 
   @Test
