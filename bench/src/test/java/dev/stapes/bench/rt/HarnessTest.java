@@ -112,7 +112,9 @@ class HarnessTest {
     double ms = (System.nanoTime() - t0) / 1e6;
     assertTrue(ms >= 95 && ms < 2000, "50 chunks of 2 ms took " + ms + " ms");
     assertTrue(r.rtf() < 0.5, r.summary());
-    assertEquals(0, r.deadlineMisses(), r.summary());
+    // a 0.1 ms chunk misses its 2 ms deadline only when the machine preempts the thread; allow
+    // a few such chunks on a loaded machine, but not a pacing bug (which misses most of them)
+    assertTrue(r.deadlineMisses() <= 5, r.summary());
   }
 
   @Test
