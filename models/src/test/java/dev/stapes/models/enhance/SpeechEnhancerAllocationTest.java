@@ -40,26 +40,35 @@ class SpeechEnhancerAllocationTest {
       float[] frame = new float[GtcrnDescriptor.FRAME_FLOATS];
       long best = Long.MAX_VALUE;
       long bare = Long.MAX_VALUE;
-      for (int round = 0; round < 3; round++) { // the first round warms up (JIT)
+      long difference = Long.MAX_VALUE;
+      // interleaved rounds (the first warms up the JIT); a real allocation per hop shows in every
+      // round's difference, noise on a loaded machine only in some
+      for (int round = 0; round < 6; round++) {
         long before = allocated();
         for (int i = 0; i < hops; i++) {
           e.process(x, (i % 64) * hop, hop, out, 0);
           sink += out[0];
         }
-        best = Math.min(best, allocated() - before);
+        long enhancerRound = allocated() - before;
+        best = Math.min(best, enhancerRound);
         before = allocated();
         for (int i = 0; i < hops; i++) {
           frame[0] = x[i % x.length];
           s.process(frame, 0);
           sink += s.outputFloat(GtcrnDescriptor.OUTPUT, 0);
         }
-        bare = Math.min(bare, allocated() - before);
+        long bareRound = allocated() - before;
+        bare = Math.min(bare, bareRound);
+        if (round > 0) {
+          difference = Math.min(difference, enhancerRound - bareRound);
+        }
       }
-      double perHop = (best - bare) / (double) hops;
+      double perHop = difference / (double) hops;
       System.out.printf(
           "bytes per hop: enhancer %.1f, bare Stream.process %.1f, Stapes %.2f (sink %s)%n",
           best / (double) hops, bare / (double) hops, perHop, sink);
-      assertEquals(0.0, Math.max(0, perHop), 8.0, "Stapes bytes per hop");
+      // the smallest Java object is 16 bytes: less than that per hop means no object per hop
+      assertEquals(0.0, Math.max(0, perHop), 15.0, "Stapes bytes per hop");
     }
   }
 }
