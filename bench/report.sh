@@ -111,3 +111,21 @@ fi
 cmd="bench/report.sh${filter:+ $filter}"
 [ "$forks$wi$iter$itime" != "3231s" ] && cmd="FORKS=$forks WARMUP_ITER=$wi ITER=$iter ITER_TIME=$itime $cmd"
 java -cp "$jar" dev.stapes.bench.report.PerformanceReport "$dir" "$out" "$cmd"
+
+# The README's Performance section holds the same tables, between its two markers.
+if [ "$out" = "docs/performance.md" ] && grep -q '<!-- performance:begin -->' README.md; then
+  awk -v rep="$out" '
+    /<!-- performance:begin -->/ {
+      print
+      while ((getline line < rep) > 0) {
+        if (line ~ /^# /) continue
+        sub(/^## /, "### ", line)
+        print line
+      }
+      skip = 1
+      next
+    }
+    /<!-- performance:end -->/ { skip = 0 }
+    !skip { print }' README.md >README.md.tmp && mv README.md.tmp README.md
+  echo "report: README.md Performance section updated" >&2
+fi
