@@ -1,5 +1,6 @@
 package dev.stapes.models.cli;
 
+import dev.stapes.audio.WavInfo;
 import dev.stapes.audio.WavReader;
 import dev.stapes.models.store.ModelCatalog;
 import dev.stapes.models.store.ModelEntry;
@@ -9,6 +10,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 
 /** Small pieces shared by the subcommands of this package. */
@@ -47,12 +49,26 @@ final class CliSupport {
     return model(ModelStore.fromEnvironment(), name, err);
   }
 
-  /** The sample rate of a WAV file's header. */
-  static int wavRate(Path wav) throws IOException {
+  /**
+   * Checks that {@code wav} is a regular file, reads its header and prints each of its warnings (a
+   * truncated data chunk, ...) as {@code stapes CMD: warning: ...} on {@code err}.
+   */
+  static WavInfo openWav(String command, Path wav, PrintWriter err) throws IOException {
     requireFile(wav);
+    WavInfo info;
     try (WavReader r = WavReader.open(wav)) {
-      return r.info().sampleRate();
+      info = r.info();
     }
+    printWarnings(command, info.warnings(), err);
+    return info;
+  }
+
+  /** Prints each warning as {@code stapes CMD: warning: ...}. */
+  static void printWarnings(String command, List<String> warnings, PrintWriter err) {
+    for (String w : warnings) {
+      err.println("stapes " + command + ": warning: " + w);
+    }
+    err.flush();
   }
 
   /** Throws a one-line {@link NoSuchFileException} when {@code file} is not a regular file. */

@@ -76,7 +76,7 @@ public final class EnhanceCommand implements Callable<Integer> {
           "--out=" + out + " is the input file; choose another path");
     }
     PrintWriter err = spec.commandLine().getErr();
-    CliSupport.requireFile(in);
+    CliSupport.openWav("enhance", in, err);
     Path modelFile = CliSupport.modelOrOverride(model, ModelCatalog.GTCRN, err);
     long t0 = System.nanoTime();
     long hopNanosMax = 0;

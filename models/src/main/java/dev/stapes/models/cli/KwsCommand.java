@@ -116,9 +116,7 @@ public final class KwsCommand implements Callable<Integer> {
             .optReleaseThreshold(release)
             .optMinWindows(minWindows)
             .build();
-    if (!Files.isRegularFile(input)) {
-      throw new java.nio.file.NoSuchFileException(input + " (no such WAV file)");
-    }
+    CliSupport.openWav("kws", input, spec.commandLine().getErr());
     float[] audio = AudioFiles.readMono(input, KwsOptions.SAMPLE_RATE);
     Path onnx = modelPath();
     List<KeywordDetection> detections = new ArrayList<>();

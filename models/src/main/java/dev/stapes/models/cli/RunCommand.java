@@ -197,7 +197,7 @@ public final class RunCommand implements Callable<Integer> {
       ModelCatalog.wakeword(k); // one line listing the valid keywords
     }
     if (input != null) {
-      CliSupport.requireFile(input);
+      CliSupport.openWav("run", input, err);
     }
     int block = (int) Math.round(blockMs * RATE / 1000.0);
     // fail fast, before loading models, when there is no microphone

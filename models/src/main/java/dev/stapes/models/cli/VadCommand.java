@@ -88,7 +88,7 @@ public final class VadCommand implements Callable<Integer> {
             .optMinSpeechMs(minSpeechMs)
             .optSpeechPadMs(padMs)
             .build();
-    int fileRate = CliSupport.wavRate(input);
+    int fileRate = CliSupport.openWav("vad", input, err).sampleRate();
     int r = rate != null ? rate : (fileRate == 8000 ? 8000 : 16000);
     if (r != 8000 && r != 16000) {
       throw new CommandLine.ParameterException(

@@ -82,7 +82,7 @@ public final class WakewordCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--pad=" + pad + " s, expected 0 to 60 s");
     }
-    CliSupport.requireFile(input);
+    CliSupport.openWav("wakeword", input, err);
     ModelStore store = ModelStore.fromEnvironment();
     if (mel == MelSource.ONNX) {
       CliSupport.model(store, ModelCatalog.OWW_MELSPECTROGRAM, err);
