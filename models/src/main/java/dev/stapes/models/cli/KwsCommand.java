@@ -108,6 +108,13 @@ public final class KwsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    double minHop = 1000.0 / KwsOptions.SAMPLE_RATE;
+    double maxHop = KwsOptions.WINDOW_SAMPLES * 1000.0 / KwsOptions.SAMPLE_RATE;
+    if (!(hopMs >= minHop && hopMs <= maxHop)) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "--hop-ms=" + hopMs + " ms, expected " + minHop + " to " + maxHop + " ms");
+    }
     KwsOptions options =
         KwsOptions.builder()
             .optHopMs(hopMs)

@@ -1,6 +1,8 @@
 package dev.stapes.models.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stapes.audio.WavWriter;
@@ -67,5 +69,27 @@ class BadInputCliTest {
     long warnings = r.err().lines().filter(l -> l.startsWith(prefix)).count();
     assertEquals(1, warnings, r.err());
     assertTrue(r.err().contains("is truncated: its data chunk declares 32000 bytes"), r.err());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.CsvSource(
+      delimiter = '|',
+      value = {
+        "kws --hop-ms 1e12 | --hop-ms=1.0E12 ms, expected 0.0625 to 1000.0 ms",
+        "kws --hop-ms 0.001 | --hop-ms=0.001 ms, expected 0.0625 to 1000.0 ms",
+        "kws --hop-ms NaN | --hop-ms=NaN ms, expected 0.0625 to 1000.0 ms",
+        "vad --min-silence-ms 2000000000 | --min-silence-ms=2000000000 ms, expected 0 to 60000 ms",
+        "vad --min-speech-ms -1 | --min-speech-ms=-1 ms, expected 0 to 60000 ms",
+        "vad --pad-ms 60001 | --pad-ms=60001 ms, expected 0 to 60000 ms",
+      })
+  void anOutOfRangeMillisecondOptionIsReportedAsTheUserGaveIt(String args, String message) {
+    String[] a = args.split(" ");
+    List<String> all = new ArrayList<>(List.of(a[0], cut.toString()));
+    all.addAll(List.of(a).subList(1, a.length));
+    Run r = run(all.toArray(new String[0]));
+    assertNotEquals(0, r.code());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+    assertTrue(r.err().contains(message), r.err());
+    assertFalse(r.err().contains("Samples="), r.err());
   }
 }
