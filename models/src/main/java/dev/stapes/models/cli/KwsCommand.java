@@ -190,9 +190,7 @@ public final class KwsCommand implements Callable<Integer> {
     if (model == null) {
       return Kwt1.onnx(ModelStore.fromEnvironment());
     }
-    if (!Files.isRegularFile(model)) {
-      throw new java.nio.file.NoSuchFileException(model + " (no such model file)");
-    }
+    CliSupport.requireFile(model);
     if (model.getFileName().toString().endsWith(".tflite")) {
       Path tmp = Files.createTempFile("stapes-kws-", ".onnx");
       tmp.toFile().deleteOnExit();

@@ -92,4 +92,44 @@ class BadInputCliTest {
     assertTrue(r.err().contains(message), r.err());
     assertFalse(r.err().contains("Samples="), r.err());
   }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"vad", "wakeword", "kws", "enhance", "run", "kws-model", "import"})
+  void aDirectoryOrANamedPipeIsNotARegularFileAndNeverHangs(String command) throws Exception {
+    Path fifo = dir.resolve("fifo-" + command + ".wav");
+    Process mk = new ProcessBuilder("mkfifo", fifo.toString()).start();
+    org.junit.jupiter.api.Assumptions.assumeTrue(mk.waitFor() == 0, "mkfifo unavailable");
+    Path folder = Files.createDirectories(dir.resolve("folder-" + command));
+    for (Path bad : List.of(fifo, folder)) {
+      List<String> args =
+          switch (command) {
+            case "wakeword" -> List.of(command, bad.toString(), "-k", "hey_jarvis");
+            case "enhance" ->
+                List.of(command, bad.toString(), "--out", dir.resolve("x.wav").toString());
+            case "kws-model" ->
+                List.of("kws", dir.resolve("whole.wav").toString(), "--model", bad.toString());
+            case "import" ->
+                List.of(command, bad.toString(), "--out", dir.resolve("x.onnx").toString());
+            default -> List.of(command, bad.toString());
+          };
+      Run r =
+          org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+              java.time.Duration.ofSeconds(20), () -> run(args.toArray(new String[0])));
+      assertNotEquals(0, r.code());
+      assertEquals(1, r.err().strip().lines().count(), r.err());
+      assertTrue(r.err().contains(bad + ": not a regular file"), r.err());
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void importIntoADirectorySaysSoWithoutATemporaryPath() throws Exception {
+    Path tflite = dir.resolve("m.tflite");
+    Files.write(tflite, new byte[64]);
+    Path outd = Files.createDirectories(dir.resolve("outd"));
+    Run r = run("import", tflite.toString(), "--out", outd.toString());
+    assertNotEquals(0, r.code());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+    assertTrue(r.err().contains(outd + ": is a directory"), r.err());
+    assertFalse(r.err().contains(".part"), r.err());
+  }
 }
