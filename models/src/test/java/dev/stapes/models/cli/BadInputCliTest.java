@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stapes.audio.WavWriter;
+import dev.stapes.models.store.ModelCatalog;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -131,5 +132,32 @@ class BadInputCliTest {
     assertEquals(1, r.err().strip().lines().count(), r.err());
     assertTrue(r.err().contains(outd + ": is a directory"), r.err());
     assertFalse(r.err().contains(".part"), r.err());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"wakeword", "run"})
+  void aWakeWordIsAcceptedWithOrWithoutItsStorePrefix(String command) {
+    for (String k : List.of("hey_jarvis", "oww-hey_jarvis")) {
+      Path missing = dir.resolve("missing.wav");
+      Run r = run(command, missing.toString(), "-k", k);
+      assertNotEquals(0, r.code());
+      assertEquals(1, r.err().strip().lines().count(), r.err());
+      assertTrue(r.err().contains(missing.toString()), r.err());
+      assertFalse(r.err().contains("keyword="), r.err());
+    }
+    assertEquals("hey_jarvis", ModelCatalog.wakewordKeyword("oww-hey_jarvis"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"wakeword", "run"})
+  void theHelpAndTheErrorListEveryValidWakeWord(String command) {
+    Run help = run(command, "--help");
+    Run bad = run(command, cut.toString(), "-k", "oww-nope");
+    assertEquals(1, bad.err().strip().lines().count(), bad.err());
+    assertTrue(bad.err().contains("keyword='oww-nope'"), bad.err());
+    for (String k : ModelCatalog.wakewords()) {
+      assertTrue(help.out().contains(k), k + " missing from\n" + help.out());
+      assertTrue(bad.err().contains(k), bad.err());
+    }
   }
 }
