@@ -12,11 +12,32 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /** Small pieces shared by the subcommands of this package. */
 final class CliSupport {
 
   private CliSupport() {}
+
+  /** Whether this process has printed its warning about {@code $STAPES_MODEL_MIRROR}. */
+  static final AtomicBoolean MIRROR_WARNED = new AtomicBoolean();
+
+  /**
+   * The store configured from the environment; the first use in this process prints one warning
+   * line when {@code $STAPES_MODEL_MIRROR} is set but names no directory.
+   */
+  static ModelStore store(PrintWriter err) {
+    warnMirrorOnce(ModelStore.mirrorWarning(System.getenv(ModelStore.MIRROR_ENV)), err);
+    return ModelStore.fromEnvironment();
+  }
+
+  /** Prints {@code stapes: warning: WARNING} unless null or already printed in this process. */
+  static void warnMirrorOnce(String warning, PrintWriter err) {
+    if (warning != null && MIRROR_WARNED.compareAndSet(false, true)) {
+      err.println("stapes: warning: " + warning);
+      err.flush();
+    }
+  }
 
   /**
    * The cached path of model {@code name}, fetching it first (with a note on stderr) when it is not
@@ -46,7 +67,7 @@ final class CliSupport {
       requireFile(override);
       return override;
     }
-    return model(ModelStore.fromEnvironment(), name, err);
+    return model(store(err), name, err);
   }
 
   /**

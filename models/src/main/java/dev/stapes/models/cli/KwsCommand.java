@@ -11,7 +11,6 @@ import dev.stapes.models.kws.KeywordDetection;
 import dev.stapes.models.kws.KeywordSpotter;
 import dev.stapes.models.kws.KwsOptions;
 import dev.stapes.models.kws.Kwt1;
-import dev.stapes.models.store.ModelStore;
 import dev.stapes.models.tflite.TfliteImporter;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -188,7 +187,7 @@ public final class KwsCommand implements Callable<Integer> {
 
   private Path modelPath() throws Exception {
     if (model == null) {
-      return Kwt1.onnx(ModelStore.fromEnvironment());
+      return Kwt1.onnx(CliSupport.store(spec.commandLine().getErr()));
     }
     CliSupport.requireFile(model);
     if (model.getFileName().toString().endsWith(".tflite")) {

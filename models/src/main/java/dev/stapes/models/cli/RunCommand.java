@@ -205,7 +205,7 @@ public final class RunCommand implements Callable<Integer> {
     // fail fast, before loading models, when there is no microphone
     TargetDataLine micLine = mic ? openMic(block) : null;
 
-    ModelStore store = ModelStore.fromEnvironment();
+    ModelStore store = CliSupport.store(err);
     SessionOptions options = SessionOptions.builder().optIntraOpThreads(threads).build();
     SileroVad vad = null;
     WakeWordModel wake = null;

@@ -85,7 +85,7 @@ public final class WakewordCommand implements Callable<Integer> {
           spec.commandLine(), "--pad=" + pad + " s, expected 0 to 60 s");
     }
     CliSupport.openWav("wakeword", input, err);
-    ModelStore store = ModelStore.fromEnvironment();
+    ModelStore store = CliSupport.store(err);
     if (mel == MelSource.ONNX) {
       CliSupport.model(store, ModelCatalog.OWW_MELSPECTROGRAM, err);
     }

@@ -104,10 +104,27 @@ public final class ModelStore {
     return Path.of(System.getProperty("user.home"), ".cache", "stapes");
   }
 
-  /** {@code $STAPES_MODEL_MIRROR}, or {@code null}. */
+  /** {@code $STAPES_MODEL_MIRROR}, or {@code null} when unset or not a directory. */
   public static Path defaultMirror() {
     String env = System.getenv(MIRROR_ENV);
-    return env == null || env.isBlank() ? null : Path.of(env);
+    return env == null || env.isBlank() || mirrorWarning(env) != null ? null : Path.of(env);
+  }
+
+  /**
+   * The warning for a {@code $STAPES_MODEL_MIRROR} value {@code env} that names no directory (and
+   * is therefore ignored), or {@code null} when it is unset, blank or a directory.
+   */
+  public static String mirrorWarning(String env) {
+    if (env == null || env.isBlank()) {
+      return null;
+    }
+    boolean directory;
+    try {
+      directory = Files.isDirectory(Path.of(env));
+    } catch (java.nio.file.InvalidPathException e) {
+      directory = false;
+    }
+    return directory ? null : MIRROR_ENV + "=" + env + " is not a directory; ignoring it";
   }
 
   private static String defaultNpm() {

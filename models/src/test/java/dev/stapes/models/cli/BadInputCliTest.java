@@ -160,4 +160,30 @@ class BadInputCliTest {
       assertTrue(bad.err().contains(k), bad.err());
     }
   }
+
+  @org.junit.jupiter.api.Test
+  void aModelMirrorThatIsNoDirectoryIsIgnoredWithOneWarningPerProcess() throws Exception {
+    Path file = Files.writeString(dir.resolve("mirror-file"), "x");
+    assertEquals(
+        "STAPES_MODEL_MIRROR=/nonexistent is not a directory; ignoring it",
+        dev.stapes.models.store.ModelStore.mirrorWarning("/nonexistent"));
+    assertTrue(
+        dev.stapes.models.store.ModelStore.mirrorWarning(file.toString())
+            .endsWith("is not a directory; ignoring it"));
+    assertEquals(null, dev.stapes.models.store.ModelStore.mirrorWarning(dir.toString()));
+    assertEquals(null, dev.stapes.models.store.ModelStore.mirrorWarning(null));
+    StringWriter err = new StringWriter();
+    PrintWriter w = new PrintWriter(err, true);
+    CliSupport.MIRROR_WARNED.set(false);
+    try {
+      String warning = dev.stapes.models.store.ModelStore.mirrorWarning("/nonexistent");
+      CliSupport.warnMirrorOnce(warning, w);
+      CliSupport.warnMirrorOnce(warning, w);
+    } finally {
+      CliSupport.MIRROR_WARNED.set(false);
+    }
+    assertEquals(
+        "stapes: warning: STAPES_MODEL_MIRROR=/nonexistent is not a directory; ignoring it",
+        err.toString().strip());
+  }
 }
