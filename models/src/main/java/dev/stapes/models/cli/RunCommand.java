@@ -190,6 +190,10 @@ public final class RunCommand implements Callable<Integer> {
               throw new CommandLine.ParameterException(
                   spec.commandLine(), "--pace=" + pace + ", expected one of [max, realtime]");
         };
+    if (seconds != null && !mic) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--seconds=" + seconds + ": --seconds applies only with --mic");
+    }
     if (seconds != null && !(seconds > 0)) {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--seconds=" + seconds + ", expected > 0");

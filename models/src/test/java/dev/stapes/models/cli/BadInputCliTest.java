@@ -186,4 +186,17 @@ class BadInputCliTest {
         "stapes: warning: STAPES_MODEL_MIRROR=/nonexistent is not a directory; ignoring it",
         err.toString().strip());
   }
+
+  @org.junit.jupiter.api.Test
+  void runRefusesSecondsWithoutTheMicrophone() {
+    for (List<String> args :
+        List.of(
+            List.of("run", "--seconds", "2"), List.of("run", cut.toString(), "--seconds", "2"))) {
+      Run r = run(args.toArray(new String[0]));
+      assertEquals(2, r.code(), r.err());
+      assertEquals(1, r.err().strip().lines().count(), r.err());
+      assertTrue(r.err().contains("--seconds applies only with --mic"), r.err());
+      assertEquals("", r.out());
+    }
+  }
 }
