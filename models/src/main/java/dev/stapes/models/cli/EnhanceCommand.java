@@ -8,8 +8,12 @@ import dev.stapes.models.enhance.SpeechEnhancer;
 import dev.stapes.models.store.ModelCatalog;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -76,7 +80,7 @@ public final class EnhanceCommand implements Callable<Integer> {
           "--out=" + out + " is the input file; choose another path");
     }
     PrintWriter err = spec.commandLine().getErr();
-    CliSupport.requireFile(in);
+    CliSupport.openWav("enhance", in, err);
     Path modelFile = CliSupport.modelOrOverride(model, ModelCatalog.GTCRN, err);
     long t0 = System.nanoTime();
     long hopNanosMax = 0;
@@ -85,11 +89,19 @@ public final class EnhanceCommand implements Callable<Integer> {
     double seconds;
     long hops;
     int chunkUsed;
+    // a regular file is written beside the output and renamed on success, so that a failure
+    // leaves no partial file; a device or pipe (/dev/null, /dev/stdout) is written in place
+    Path target = partFile();
+    WavWriter dst = null;
+    boolean done = false;
     try (GtcrnModel m = GtcrnModel.load(modelFile);
         SpeechEnhancer enhancer = m.newEnhancer();
-        WavSource src = WavSource.open(in, GtcrnDescriptor.SAMPLE_RATE);
-        WavWriter dst =
-            WavWriter.create(out, GtcrnDescriptor.SAMPLE_RATE, 1, WavWriter.Encoding.FLOAT32)) {
+        WavSource src = WavSource.open(in, GtcrnDescriptor.SAMPLE_RATE)) {
+      try {
+        dst = WavWriter.create(target, GtcrnDescriptor.SAMPLE_RATE, 1, WavWriter.Encoding.FLOAT32);
+      } catch (IOException e) {
+        throw cannotWrite(e);
+      }
       rate = src.info().sampleRate();
       long length = src.length();
       // no bigger than the file: a long chunk on a short file costs no memory
@@ -111,7 +123,7 @@ public final class EnhanceCommand implements Callable<Integer> {
         if (h > 0) {
           hopNanosMax = Math.max(hopNanosMax, dt / h);
         }
-        dst.write(enh, 0, k);
+        write(dst, enh, k);
         written += k;
         if (n < buf.length) {
           break;
@@ -119,10 +131,33 @@ public final class EnhanceCommand implements Callable<Integer> {
       }
       float[] tail = new float[enhancer.finishSize()];
       int k = enhancer.finish(tail, 0);
-      dst.write(tail, 0, k);
+      write(dst, tail, k);
       written += k;
       hops = enhancer.hops();
       seconds = written / (double) GtcrnDescriptor.SAMPLE_RATE;
+      WavWriter d = dst;
+      dst = null;
+      try {
+        d.close();
+      } catch (IOException e) {
+        throw cannotWrite(e);
+      }
+      if (!target.equals(out)) {
+        Files.move(
+            target, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      }
+      done = true;
+    } finally {
+      if (dst != null) {
+        try {
+          dst.close();
+        } catch (IOException | RuntimeException ignored) {
+          // the first failure is the one reported
+        }
+      }
+      if (!done && !target.equals(out)) {
+        Files.deleteIfExists(target);
+      }
     }
     double wall = (System.nanoTime() - t0) / 1e9;
     spec.commandLine()
@@ -143,6 +178,59 @@ public final class EnhanceCommand implements Callable<Integer> {
     spec.commandLine().getOut().flush();
     err.flush();
     return 0;
+  }
+
+  /**
+   * Where the output is written first: a hidden temporary file beside {@code --out} when it is (or
+   * will be) a regular file, else {@code --out} itself.
+   */
+  private Path partFile() throws IOException {
+    if (Files.isDirectory(out)) {
+      throw new IllegalArgumentException("--out=" + out + " is a directory, expected a WAV file");
+    }
+    if (Files.exists(out) && !Files.isRegularFile(out)) {
+      return out;
+    }
+    Path parent = out.toAbsolutePath().getParent();
+    if (parent == null || !Files.isDirectory(parent)) {
+      throw new IllegalArgumentException(
+          "--out=" + out + ": directory " + parent + " does not exist");
+    }
+    try {
+      Path part = Files.createTempFile(parent, "." + out.getFileName() + ".", ".part");
+      try {
+        Files.setPosixFilePermissions(part, PosixFilePermissions.fromString("rw-r--r--"));
+      } catch (UnsupportedOperationException e) {
+        // not a POSIX file system: its default permissions stay
+      }
+      return part;
+    } catch (IOException e) {
+      throw cannotWrite(e);
+    }
+  }
+
+  private void write(WavWriter dst, float[] samples, int n) throws IOException {
+    try {
+      dst.write(samples, 0, n);
+    } catch (IOException e) {
+      throw cannotWrite(e);
+    }
+  }
+
+  /** A write failure naming the output file, not the temporary one. */
+  private FileSystemException cannotWrite(IOException e) {
+    String reason;
+    if (e instanceof AccessDeniedException) {
+      reason = "permission denied";
+    } else if (e instanceof FileSystemException f && f.getReason() != null) {
+      reason = f.getReason();
+    } else {
+      reason = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    }
+    FileSystemException named =
+        new FileSystemException(out.toString(), null, "cannot write: " + reason);
+    named.initCause(e);
+    return named;
   }
 
   /** Reads until {@code buf} is full or the source ends; returns the count, -1 at the end. */

@@ -157,10 +157,7 @@ public final class FeaturesCommand implements Callable<Integer> {
       warnings = new ArrayList<>();
       m = streamed(config, warnings);
     }
-    for (String w : warnings) {
-      err.println("stapes features: warning: " + w);
-    }
-    err.flush();
+    CliSupport.printWarnings("features", warnings, err);
     Npy.writeFloat32(out, m.data(), m.frames(), m.bins());
     PrintWriter o = spec.commandLine().getOut();
     o.println(

@@ -41,8 +41,9 @@ public final class ImportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!Files.isRegularFile(in)) {
-      throw new java.nio.file.NoSuchFileException(in + " (no such TFLite file)");
+    CliSupport.requireFile(in);
+    if (Files.isDirectory(out)) {
+      throw new java.io.IOException(out + ": is a directory");
     }
     var model = TfliteImporter.importFile(in, out);
     var g = model.getGraph();

@@ -11,7 +11,6 @@ import dev.stapes.models.kws.KeywordDetection;
 import dev.stapes.models.kws.KeywordSpotter;
 import dev.stapes.models.kws.KwsOptions;
 import dev.stapes.models.kws.Kwt1;
-import dev.stapes.models.store.ModelStore;
 import dev.stapes.models.tflite.TfliteImporter;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -108,6 +107,13 @@ public final class KwsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    double minHop = 1000.0 / KwsOptions.SAMPLE_RATE;
+    double maxHop = KwsOptions.WINDOW_SAMPLES * 1000.0 / KwsOptions.SAMPLE_RATE;
+    if (!(hopMs >= minHop && hopMs <= maxHop)) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "--hop-ms=" + hopMs + " ms, expected " + minHop + " to " + maxHop + " ms");
+    }
     KwsOptions options =
         KwsOptions.builder()
             .optHopMs(hopMs)
@@ -116,9 +122,7 @@ public final class KwsCommand implements Callable<Integer> {
             .optReleaseThreshold(release)
             .optMinWindows(minWindows)
             .build();
-    if (!Files.isRegularFile(input)) {
-      throw new java.nio.file.NoSuchFileException(input + " (no such WAV file)");
-    }
+    CliSupport.openWav("kws", input, spec.commandLine().getErr());
     float[] audio = AudioFiles.readMono(input, KwsOptions.SAMPLE_RATE);
     Path onnx = modelPath();
     List<KeywordDetection> detections = new ArrayList<>();
@@ -183,11 +187,9 @@ public final class KwsCommand implements Callable<Integer> {
 
   private Path modelPath() throws Exception {
     if (model == null) {
-      return Kwt1.onnx(ModelStore.fromEnvironment());
+      return Kwt1.onnx(CliSupport.store(spec.commandLine().getErr()));
     }
-    if (!Files.isRegularFile(model)) {
-      throw new java.nio.file.NoSuchFileException(model + " (no such model file)");
-    }
+    CliSupport.requireFile(model);
     if (model.getFileName().toString().endsWith(".tflite")) {
       Path tmp = Files.createTempFile("stapes-kws-", ".onnx");
       tmp.toFile().deleteOnExit();

@@ -46,7 +46,7 @@ public final class ModelsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
-      ModelStore store = ModelStore.fromEnvironment();
+      ModelStore store = CliSupport.store(spec.commandLine().getErr());
       out.println("cache:  " + store.cache());
       out.println(
           "mirror: "
@@ -89,7 +89,7 @@ public final class ModelsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
       PrintWriter out = spec.commandLine().getOut();
-      ModelStore store = ModelStore.fromEnvironment();
+      ModelStore store = CliSupport.store(spec.commandLine().getErr());
       List<ModelEntry> entries = new ArrayList<>();
       if (names.isEmpty()) {
         entries.addAll(ModelCatalog.entries());

@@ -86,7 +86,9 @@ public final class RunCommand implements Callable<Integer> {
   @Option(
       names = {"-k", "--keyword"},
       paramLabel = "K",
-      description = "Wake words to listen for (repeatable; default: every oww-* in the store).")
+      description =
+          "Wake words to listen for, repeatable: alexa, hey_jarvis, hey_mycroft, hey_rhasspy,"
+              + " weather, with or without the oww- prefix (default: all of them).")
   List<String> keywords = new ArrayList<>();
 
   @Option(names = "--no-vad", description = "Leave out voice activity detection.")
@@ -188,22 +190,26 @@ public final class RunCommand implements Callable<Integer> {
               throw new CommandLine.ParameterException(
                   spec.commandLine(), "--pace=" + pace + ", expected one of [max, realtime]");
         };
+    if (seconds != null && !mic) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--seconds=" + seconds + ": --seconds applies only with --mic");
+    }
     if (seconds != null && !(seconds > 0)) {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--seconds=" + seconds + ", expected > 0");
     }
-    List<String> kws = keywords.isEmpty() ? ModelCatalog.wakewords() : keywords;
-    for (String k : kws) {
-      ModelCatalog.wakeword(k); // one line listing the valid keywords
+    List<String> kws = new ArrayList<>();
+    for (String k : keywords.isEmpty() ? ModelCatalog.wakewords() : keywords) {
+      kws.add(ModelCatalog.wakewordKeyword(k)); // one line listing the valid keywords
     }
     if (input != null) {
-      CliSupport.requireFile(input);
+      CliSupport.openWav("run", input, err);
     }
     int block = (int) Math.round(blockMs * RATE / 1000.0);
     // fail fast, before loading models, when there is no microphone
     TargetDataLine micLine = mic ? openMic(block) : null;
 
-    ModelStore store = ModelStore.fromEnvironment();
+    ModelStore store = CliSupport.store(err);
     SessionOptions options = SessionOptions.builder().optIntraOpThreads(threads).build();
     SileroVad vad = null;
     WakeWordModel wake = null;

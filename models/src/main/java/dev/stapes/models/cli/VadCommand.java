@@ -81,6 +81,9 @@ public final class VadCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    checkMs("--min-silence-ms", minSilenceMs);
+    checkMs("--min-speech-ms", minSpeechMs);
+    checkMs("--pad-ms", padMs);
     SegmenterOptions options =
         SegmenterOptions.builder()
             .optThreshold(threshold)
@@ -88,7 +91,7 @@ public final class VadCommand implements Callable<Integer> {
             .optMinSpeechMs(minSpeechMs)
             .optSpeechPadMs(padMs)
             .build();
-    int fileRate = CliSupport.wavRate(input);
+    int fileRate = CliSupport.openWav("vad", input, err).sampleRate();
     int r = rate != null ? rate : (fileRate == 8000 ? 8000 : 16000);
     if (r != 8000 && r != 16000) {
       throw new CommandLine.ParameterException(
@@ -128,5 +131,12 @@ public final class VadCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  private void checkMs(String option, int ms) {
+    if (ms < 0 || ms > 60_000) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), option + "=" + ms + " ms, expected 0 to 60000 ms");
+    }
   }
 }

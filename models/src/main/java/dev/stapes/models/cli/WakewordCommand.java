@@ -40,7 +40,9 @@ public final class WakewordCommand implements Callable<Integer> {
       names = {"-k", "--keyword"},
       required = true,
       paramLabel = "K",
-      description = "The wake word: one of the oww-* classifiers of 'stapes models list'.")
+      description =
+          "The wake word: alexa, hey_jarvis, hey_mycroft, hey_rhasspy or weather (the oww-*"
+              + " classifiers of 'stapes models list'; the oww- prefix is optional).")
   String keyword;
 
   @Option(
@@ -77,13 +79,13 @@ public final class WakewordCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    ModelCatalog.wakeword(keyword); // validates the keyword, listing the valid ones
+    keyword = ModelCatalog.wakewordKeyword(keyword); // validates it, listing the valid ones
     if (!(pad >= 0 && pad <= 60)) {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--pad=" + pad + " s, expected 0 to 60 s");
     }
-    CliSupport.requireFile(input);
-    ModelStore store = ModelStore.fromEnvironment();
+    CliSupport.openWav("wakeword", input, err);
+    ModelStore store = CliSupport.store(err);
     if (mel == MelSource.ONNX) {
       CliSupport.model(store, ModelCatalog.OWW_MELSPECTROGRAM, err);
     }

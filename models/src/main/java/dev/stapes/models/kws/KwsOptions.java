@@ -87,8 +87,12 @@ public record KwsOptions(
 
     /** Hop in milliseconds, rounded to whole samples at 16 kHz. */
     public Builder optHopMs(double ms) {
-      if (!(ms > 0)) {
-        throw new IllegalArgumentException("hop=" + ms + " ms, expected > 0 ms");
+      double max = WINDOW_SAMPLES * 1000.0 / SAMPLE_RATE;
+      double min = 1000.0 / SAMPLE_RATE;
+      if (!(ms >= min && ms <= max)) {
+        // checked before the conversion to samples, which would overflow
+        throw new IllegalArgumentException(
+            "hop=" + ms + " ms, expected " + min + " to " + max + " ms (1 sample to one window)");
       }
       this.hopSamples = (int) Math.round(ms * SAMPLE_RATE / 1000.0);
       return this;

@@ -212,11 +212,30 @@ public final class ModelCatalog {
    * @throws IllegalArgumentException if there is none; the message lists the valid keywords
    */
   public static ModelEntry wakeword(String keyword) {
-    ModelEntry e = BY_NAME.get(WAKEWORD_PREFIX + keyword);
-    if (e == null || !wakewords().contains(keyword)) {
+    return BY_NAME.get(WAKEWORD_PREFIX + wakewordKeyword(keyword));
+  }
+
+  /**
+   * The short name ({@code hey_jarvis}) of a wake word given as a short name or as its store name
+   * ({@code oww-hey_jarvis}).
+   *
+   * @throws IllegalArgumentException if there is none; the message lists the valid keywords
+   */
+  public static String wakewordKeyword(String keyword) {
+    String k =
+        keyword != null && keyword.startsWith(WAKEWORD_PREFIX)
+            ? keyword.substring(WAKEWORD_PREFIX.length())
+            : keyword;
+    if (k == null || !wakewords().contains(k)) {
       throw new IllegalArgumentException(
-          "keyword='" + keyword + "', expected one of " + wakewords());
+          "keyword='"
+              + keyword
+              + "', expected one of "
+              + wakewords()
+              + " (or the same with the prefix '"
+              + WAKEWORD_PREFIX
+              + "')");
     }
-    return e;
+    return k;
   }
 }

