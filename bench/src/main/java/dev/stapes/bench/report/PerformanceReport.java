@@ -73,6 +73,23 @@ public final class PerformanceReport {
             "bound: LoRA weights as graph inputs (task switch = tensor swap); merged: LoRA folded"
                 + " into W at load time."));
     TABLES.put(
+        "InjectionBatchBenchmark",
+        new Table(
+            "Injected transformer, a batch of rows with different tasks",
+            "8 rows",
+            "mixedRowsOneByOne",
+            "mixedBatchOneCall: 8 rows over 4 LoRA tasks in one call (Injector.Mode.PER_ROW, per-row"
+                + " weights gathered by a task index); mixedRowsOneByOne: the same rows one by one"
+                + " through a bound model, switching task before each."));
+    TABLES.put(
+        "InjectionBuildBenchmark",
+        new Table(
+            "Injected transformer, building the session",
+            "one build",
+            "openPlainSession",
+            "The injector's rewrite (one rank-8 LoRA task on q_proj and v_proj of 12 layers) plus"
+                + " the session open, against opening the base model alone."));
+    TABLES.put(
         "KwtBenchmark",
         new Table(
             "KWT-1 keyword transformer, per 1 s window",
