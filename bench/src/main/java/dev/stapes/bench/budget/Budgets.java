@@ -1,7 +1,7 @@
 package dev.stapes.bench.budget;
 
 import dev.stapes.bench.rt.PipelineSpec;
-import dev.stapes.bench.util.Json;
+import dev.stapes.engine.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

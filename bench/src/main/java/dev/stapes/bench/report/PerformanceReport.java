@@ -1,6 +1,6 @@
 package dev.stapes.bench.report;
 
-import dev.stapes.bench.util.Json;
+import dev.stapes.engine.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

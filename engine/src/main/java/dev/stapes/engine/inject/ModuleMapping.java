@@ -1,6 +1,6 @@
 package dev.stapes.engine.inject;
 
-import dev.stapes.engine.inject.internal.Json;
+import dev.stapes.engine.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

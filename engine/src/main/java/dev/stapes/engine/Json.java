@@ -1,4 +1,4 @@
-package dev.stapes.engine.inject.internal;
+package dev.stapes.engine;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A small strict JSON reader (RFC 8259) for adapter configs, safetensors headers and mapping files.
- * Objects become {@link LinkedHashMap}s (key order kept), arrays {@link ArrayList}s, numbers {@link
- * Double}s, and {@code null} becomes {@link #NULL}. Nesting is capped so that a hostile header
- * cannot overflow the stack.
+ * A small strict JSON reader (RFC 8259) for adapter configs, safetensors headers, mapping files and
+ * the benchmark budgets. Objects become {@link LinkedHashMap}s (key order kept), arrays {@link
+ * ArrayList}s, numbers {@link Double}s, and {@code null} becomes {@link #NULL}. Nesting is capped
+ * so that a hostile header cannot overflow the stack.
  */
 public final class Json {
   /** The JSON {@code null} (maps cannot hold Java null values usefully). */
