@@ -178,6 +178,10 @@ public final class WavReader implements AutoCloseable {
   public static WavReader open(Path path, ChannelMode mode, NonFiniteSamples nonFinite)
       throws IOException {
     Objects.requireNonNull(path, "path");
+    if (Files.exists(path) && !Files.isRegularFile(path)) {
+      // a named pipe would block in open until a writer comes: pipes go through open(InputStream)
+      throw new IOException(path + ": not a regular file");
+    }
     long size = Files.size(path);
     InputStream in = Files.newInputStream(path);
     return open(new RiffInput(in, size), String.valueOf(path.getFileName()), mode, nonFinite);

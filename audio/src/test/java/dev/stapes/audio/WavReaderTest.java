@@ -544,4 +544,13 @@ class WavReaderTest {
       assertEquals(77, readAll(r, 10).length);
     }
   }
+
+  @Test
+  void aNamedPipeIsRefusedInsteadOfBlockingTheOpen(@TempDir Path dir) throws Exception {
+    Path fifo = dir.resolve("live.wav");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0, "needs mkfifo");
+    IOException e = assertThrows(IOException.class, () -> WavReader.open(fifo));
+    assertTrue(e.getMessage().contains("not a regular file"), e.getMessage());
+  }
 }

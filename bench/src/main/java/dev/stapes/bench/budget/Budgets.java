@@ -32,6 +32,9 @@ public record Budgets(
   /** Reads a budgets file. */
   @SuppressWarnings("unchecked")
   public static Budgets read(Path file) throws IOException {
+    if (Files.exists(file) && !Files.isRegularFile(file)) {
+      throw new IOException(file + ": not a regular file"); // a named pipe would block the read
+    }
     Object root;
     try {
       root = Json.parse(Files.readString(file, StandardCharsets.UTF_8));

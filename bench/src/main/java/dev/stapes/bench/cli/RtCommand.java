@@ -1,6 +1,5 @@
 package dev.stapes.bench.cli;
 
-import dev.stapes.bench.rt.AudioInput;
 import dev.stapes.bench.rt.ChunkPipeline;
 import dev.stapes.bench.rt.Harness;
 import dev.stapes.bench.rt.HarnessOptions;
@@ -169,7 +168,7 @@ public final class RtCommand implements Callable<Integer> {
       float[] audio =
           input == null
               ? dev.stapes.bench.rt.TestSignal.generate(10, p.sampleRate())
-              : AudioInput.load(input, p.sampleRate());
+              : dev.stapes.audio.AudioFiles.readMono(input, p.sampleRate());
       if (realtime) {
         int[] set = cpus != null ? cpus : new int[] {RealTime.lastAllowedCpu()};
         List<RealTimeResult> rs = RealTime.enter(set, rtPriority);

@@ -25,6 +25,10 @@ public final class Pipelines {
    * @throws java.io.UncheckedIOException when a model file cannot be read
    */
   public static ChunkPipeline open(PipelineSpec spec) {
+    if (!(spec.chunkMs() >= 0)) { // NaN or negative would otherwise fall back to the default
+      throw new IllegalArgumentException(
+          "chunk=" + spec.chunkMs() + " ms, expected a positive duration (0: the pipeline's own)");
+    }
     switch (spec.pipeline()) {
       case "synthetic":
         return new SyntheticPipeline(

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The budget check catches the regressions it exists for, and only those. */
 class BudgetCheckTest {
@@ -124,5 +125,16 @@ class BudgetCheckTest {
           Pipelines.NAMES.contains(budget.spec().pipeline()),
           budget.spec().pipeline() + " unknown");
     }
+  }
+
+  @Test
+  void aBudgetsFileThatIsANamedPipeIsRefusedInsteadOfBlocking(@TempDir Path dir) throws Exception {
+    Path fifo = dir.resolve("budgets.json");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0, "needs mkfifo");
+    java.io.IOException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            java.io.IOException.class, () -> Budgets.read(fifo));
+    assertTrue(e.getMessage().endsWith("not a regular file"), e.getMessage());
   }
 }

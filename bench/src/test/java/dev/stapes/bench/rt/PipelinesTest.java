@@ -77,4 +77,16 @@ class PipelinesTest {
             () -> Pipelines.open(PipelineSpec.of("synthetic").withChunkMs(ms)));
     assertTrue(e.getMessage().contains("expected 1 sample to 10 s"), e.getMessage());
   }
+
+  @ParameterizedTest
+  @ValueSource(doubles = {-1, Double.NaN})
+  void aNegativeOrNanChunkIsRefusedRatherThanReplacedByTheDefault(double ms) {
+    for (String name : new String[] {"synthetic", "vad"}) {
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> Pipelines.open(PipelineSpec.of(name).withChunkMs(ms)));
+      assertTrue(e.getMessage().contains("expected a positive duration"), e.getMessage());
+    }
+  }
 }
