@@ -367,7 +367,15 @@ public final class ModelStore {
     public void run() {
       stopped = true;
       Process p = process;
-      if (p != null && p.isAlive()) {
+      if (p != null) {
+        destroy(p);
+      }
+      deleteTree(dir);
+    }
+
+    /** Kills {@code p} and its children and waits (bounded) for it to be gone. */
+    void destroy(Process p) {
+      if (p.isAlive()) {
         p.descendants().forEach(ProcessHandle::destroyForcibly);
         p.destroyForcibly();
         try {
@@ -376,7 +384,6 @@ public final class ModelStore {
           Thread.currentThread().interrupt();
         }
       }
-      deleteTree(dir);
     }
   }
 
@@ -403,6 +410,10 @@ public final class ModelStore {
           e);
     }
     cleanup.process = proc;
+    if (cleanup.stopped) {
+      // the exit hook ran between start() and the line above and could not see npm: kill it here
+      cleanup.destroy(proc);
+    }
     proc.getOutputStream().close();
     boolean done;
     try {
