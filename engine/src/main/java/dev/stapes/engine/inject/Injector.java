@@ -195,6 +195,8 @@ public final class Injector {
     final Map<String, Map<String, List<InjectedModel.ScaleRef>>> scales = new LinkedHashMap<>();
     final Map<String, WeightTensor> merged = new LinkedHashMap<>();
     final Map<String, String> mergedName = new HashMap<>();
+    final Map<String, Replacement> heads = new LinkedHashMap<>();
+    final Map<ModuleIndex.Linear, float[]> biasAdds = new LinkedHashMap<>();
     String taskIndex;
     int added;
 
@@ -227,6 +229,10 @@ public final class Injector {
       for (Plan p : plans.values()) {
         emit(p);
       }
+      for (Replacement rep : heads.values()) {
+        emitReplacement(rep);
+      }
+      emitBiasAdds();
       for (Map.Entry<String, WeightTensor> e : merged.entrySet()) {
         ed.putInitializer(OnnxModels.floatTensor(mergedName.get(e.getKey()), e.getValue()));
       }
@@ -268,6 +274,23 @@ public final class Injector {
               p.lora
                   .get(ti)
                   .add(new LoraUse(e.getValue(), e.getValue().scale() * part.scale(), a.name()));
+            }
+            for (Map.Entry<String, WeightTensor> e : l.replacements().entrySet()) {
+              Replacement rep = heads.get(e.getKey());
+              if (rep == null) {
+                rep = Replacement.locate(index, e.getKey(), a.name(), k);
+                heads.put(e.getKey(), rep);
+              }
+              if (rep.values[ti] != null) {
+                throw new InvalidAdapterException(
+                    a.name()
+                        + ": task "
+                        + tasks.get(ti).name()
+                        + " replaces "
+                        + e.getKey()
+                        + " twice (two adapters of one task save the same module)");
+              }
+              rep.values[ti] = rep.fromTorch(e.getValue(), a.name());
             }
           } else if (a instanceof BottleneckAdapter b) {
             for (Map.Entry<String, BottleneckAdapter.Module> e : b.bottlenecks().entrySet()) {
@@ -409,7 +432,63 @@ public final class Injector {
                 + p.res.linearCount()
                 + " MatMul/Gemm nodes with constant weights, expected exactly 1 for a LoRA branch (name a Linear module)");
       }
-      if (m.in() != lin.in() || m.out() != lin.out()) {
+      LoraAdapter.Kind expected =
+          switch (lin.op()) {
+            case CONV -> LoraAdapter.Kind.CONV;
+            case GATHER -> LoraAdapter.Kind.EMBEDDING;
+            default -> LoraAdapter.Kind.LINEAR;
+          };
+      if (m.kind() != expected) {
+        throw new InvalidAdapterException(
+            adapter
+                + ": module "
+                + p.res.name()
+                + " is a "
+                + lin.op()
+                + " node in the graph (a "
+                + expected
+                + " layer) but the adapter holds a "
+                + m.kind()
+                + " branch "
+                + m.a().shapeString());
+      }
+      if (m.dora() && lin.op() != ModuleIndex.Op.MATMUL && lin.op() != ModuleIndex.Op.GEMM) {
+        throw new InvalidAdapterException(
+            adapter
+                + ": module "
+                + p.res.name()
+                + " is a DoRA branch on a "
+                + expected
+                + " layer; Stapes applies DoRA to Linear layers only");
+      }
+      if (m.dora() && m.bias() != null) {
+        throw new InvalidAdapterException(
+            adapter
+                + ": module "
+                + p.res.name()
+                + " has both DoRA and lora_bias, which PEFT does not combine");
+      }
+      if (mode == Mode.PER_ROW
+          && (m.dora()
+              || m.bias() != null
+              || lin.op() == ModuleIndex.Op.CONV
+              || lin.op() == ModuleIndex.Op.GATHER)) {
+        throw new InvalidAdapterException(
+            adapter
+                + ": module "
+                + p.res.name()
+                + ": mode PER_ROW takes plain LoRA on Linear layers; DoRA, lora_bias, Conv and"
+                + " Embedding branches need mode BOUND or BAKED");
+      }
+      boolean conv = lin.op() == ModuleIndex.Op.CONV;
+      long[] ws = lin.shape();
+      boolean fits = m.in() == lin.in() && m.out() == lin.out();
+      // A Conv branch's lora_A carries the base kernel: [r, in, k...].
+      for (int d = 2; conv && fits && d < ws.length; d++) {
+        fits = m.a().rank() == ws.length && m.a().dim(d) == ws[d];
+      }
+      if (!fits) {
+        String kernel = conv ? ", " + kernelString(ws) : "";
         throw new InvalidAdapterException(
             adapter
                 + ": module "
@@ -420,11 +499,15 @@ public final class Injector {
                 + m.b().shapeString()
                 + ", expected [r, "
                 + lin.in()
+                + kernel
                 + "] and ["
                 + lin.out()
-                + ", r] (the graph's weight '"
+                + (conv ? ", r, 1...]" : ", r]")
+                + " (the graph's weight '"
                 + lin.weight()
                 + "' is "
+                + Arrays.toString(ws)
+                + " "
                 + lin.layout()
                 + ")");
       }
@@ -729,16 +812,26 @@ public final class Injector {
       if (loraSlots == 0) {
         return;
       }
-      // LoRA acts at the linear node itself: y_lin' = y_lin + s (x_lin A^T) B^T, the same as
-      // merging into W, whatever reshapes or bias adds surround it. Merged when baked.
+      emitLora(p, loraSlots);
+    }
+
+    /**
+     * LoRA acts at the weight node itself: {@code y_lin' = y_lin + s (x_lin A^T) B^T}, the same as
+     * merging into W, whatever reshapes or bias adds surround it. Merged when baked and the weight
+     * is an initializer; DoRA rescales the sum per output row.
+     */
+    void emitLora(Plan p, int loraSlots) throws InvalidModelException {
       ModuleIndex.Linear lin = p.res.linear();
+      String mod = p.res.name();
+      String h = "inject/" + mod;
+      int k = tasks.size();
       if (mode == Mode.BAKED && lin.initializer()) {
         for (LoraUse u : p.lora.get(0)) {
           merge(lin, u);
         }
         return;
       }
-      String xl = ed.nodeInput(lin.node(), 0);
+      String xl = ed.nodeInput(lin.node(), lin.op() == ModuleIndex.Op.GATHER ? 1 : 0);
       String yl = ed.nodeOutput(lin.node(), 0);
       String yl0 = ed.fresh("inject/" + mod + "/linear");
       ed.renameOutput(lin.node(), yl, yl0);
@@ -749,28 +842,24 @@ public final class Injector {
         xr = ed.op("Reshape", h, xl, constL(h, 0, -1, lin.in()));
         ylShape = ed.op("Shape", h, yl0);
       }
+      String yRaw = null;
       for (int s = 0; s < loraSlots; s++) {
         final int slot = s;
         int rank = 0;
+        boolean anyBias = false;
+        boolean anyDora = false;
         for (int ti = 0; ti < k; ti++) {
           if (p.lora.get(ti).size() > s) {
-            rank = Math.max(rank, p.lora.get(ti).get(s).m().rank());
+            LoraAdapter.Module m = p.lora.get(ti).get(s).m();
+            rank = Math.max(rank, m.rank());
+            anyBias |= m.bias() != null;
+            anyDora |= m.dora();
           }
         }
         final int rk = rank;
-        final int in = (int) p.res.linear().in();
-        final int out = (int) p.res.linear().out();
+        final int in = (int) lin.in();
+        final int out = (int) lin.out();
         String hs = h + "/lora" + s;
-        String aT =
-            param(
-                mod + ".lora" + s + ".a_t",
-                new long[] {in, rk},
-                ti -> loraAT(p.lora.get(ti), slot, in, rk));
-        String bT =
-            param(
-                mod + ".lora" + s + ".b_t",
-                new long[] {rk, out},
-                ti -> loraBT(p.lora.get(ti), slot, out, rk));
         String sc =
             param(
                 mod + ".lora" + s + ".scale",
@@ -783,17 +872,178 @@ public final class Injector {
           }
         }
         String d;
-        if (mode == Mode.PER_ROW) {
-          String s3 = ed.op("Reshape", hs, rows(sc, hs), constL(hs, -1, 1, 1));
-          String t = ed.op("Mul", hs, ed.op("MatMul", hs, xr, rows(aT, hs)), s3);
-          d = ed.op("Reshape", hs, ed.op("MatMul", hs, t, rows(bT, hs)), ylShape);
+        String aT = null;
+        String bT = null;
+        if (lin.op() == ModuleIndex.Op.CONV) {
+          long[] ws = lin.shape();
+          long[] aShape = ws.clone();
+          aShape[0] = rk;
+          long[] bShape = new long[ws.length];
+          Arrays.fill(bShape, 1);
+          bShape[0] = out;
+          bShape[1] = rk;
+          String aw =
+              param(
+                  mod + ".lora" + s + ".a",
+                  aShape,
+                  ti -> convPart(p.lora.get(ti), slot, aShape, true));
+          String bw =
+              param(
+                  mod + ".lora" + s + ".b",
+                  bShape,
+                  ti -> convPart(p.lora.get(ti), slot, bShape, false));
+          List<OnnxMl.AttributeProto> attrs = new ArrayList<>();
+          for (OnnxMl.AttributeProto at : index.graph().getNode(lin.node()).getAttributeList()) {
+            if (!at.getName().equals("kernel_shape")) {
+              attrs.add(at);
+            }
+          }
+          String t = ed.op("Conv", hs, attrs, xl, aw);
+          d = ed.op("Mul", hs, ed.op("Conv", hs, t, bw), sc);
         } else {
-          String t = ed.op("Mul", hs, ed.op("MatMul", hs, xl, aT), sc);
-          d = ed.op("MatMul", hs, t, bT);
+          aT =
+              param(
+                  mod + ".lora" + s + ".a_t",
+                  new long[] {in, rk},
+                  ti -> loraAT(p.lora.get(ti), slot, in, rk));
+          bT =
+              param(
+                  mod + ".lora" + s + ".b_t",
+                  new long[] {rk, out},
+                  ti -> loraBT(p.lora.get(ti), slot, out, rk));
+          if (mode == Mode.PER_ROW) {
+            String s3 = ed.op("Reshape", hs, rows(sc, hs), constL(hs, -1, 1, 1));
+            String t = ed.op("Mul", hs, ed.op("MatMul", hs, xr, rows(aT, hs)), s3);
+            d = ed.op("Reshape", hs, ed.op("MatMul", hs, t, rows(bT, hs)), ylShape);
+          } else if (lin.op() == ModuleIndex.Op.GATHER) {
+            String t = ed.op("Gather", hs, List.of(GraphEditor.intAttr("axis", 0)), aT, xl);
+            d = ed.op("MatMul", hs, ed.op("Mul", hs, t, sc), bT);
+          } else {
+            String t = ed.op("Mul", hs, ed.op("MatMul", hs, xl, aT), sc);
+            d = ed.op("MatMul", hs, t, bT);
+          }
+        }
+        if (anyBias) {
+          String bb =
+              param(
+                  mod + ".lora" + s + ".bias",
+                  new long[] {out},
+                  ti -> loraBias(p.lora.get(ti), slot, out));
+          String bv = bb;
+          if (lin.op() == ModuleIndex.Op.CONV) {
+            long[] bs = new long[lin.shape().length - 1];
+            Arrays.fill(bs, 1);
+            bs[0] = -1;
+            bv = ed.op("Reshape", hs, bb, constL(hs, bs));
+          }
+          d = ed.op("Add", hs, d, ed.op("Mul", hs, bv, sc));
+        }
+        if (anyDora) {
+          if (yRaw == null) {
+            yRaw = yl0;
+            if (lin.op() == ModuleIndex.Op.GEMM && lin.bias() != null) {
+              yRaw =
+                  ed.op(
+                      "Sub",
+                      hs,
+                      yl0,
+                      ed.op("Mul", hs, ed.nodeInput(lin.node(), 2), constF(hs, lin.beta())));
+            }
+          }
+          String mag =
+              param(
+                  mod + ".lora" + s + ".magnitude",
+                  new long[] {out},
+                  ti -> doraMagnitude(p.lora.get(ti), slot, out));
+          String on =
+              param(
+                  mod + ".lora" + s + ".dora",
+                  new long[0],
+                  ti ->
+                      scalar(
+                          p.lora.get(ti).size() > slot && p.lora.get(ti).get(slot).m().dora()
+                              ? 1f
+                              : 0f));
+          String mns = doraScale(hs, lin, aT, bT, sc, mag, on);
+          // PEFT: y + (mns - 1) * W x + mns * s * B A x
+          String one = constF(hs, 1f);
+          d =
+              ed.op(
+                  "Add",
+                  hs,
+                  ed.op("Mul", hs, ed.op("Sub", hs, mns, one), yRaw),
+                  ed.op("Mul", hs, mns, d));
         }
         cur = ed.op("Add", hs, cur, d);
       }
       ed.renameLastOutput(yl);
+    }
+
+    /**
+     * DoRA's per-row factor, {@code 1 + on * (m / ||W + s B A||_row - 1)}, computed in the graph
+     * from the base weight and the bound A, B, s and magnitude (so a task switch recomputes it).
+     */
+    String doraScale(
+        String h, ModuleIndex.Linear lin, String aT, String bT, String sc, String mag, String on)
+        throws InvalidModelException {
+      String w = lin.weight();
+      String wio;
+      if (lin.layout() == ModuleIndex.Layout.IN_OUT && lin.alpha() == 1f) {
+        wio = ed.nodeInput(lin.node(), 1);
+      } else {
+        WeightTensor g = OnnxModels.toWeights(index.constantValue(w));
+        WeightTensor t = lin.layout() == ModuleIndex.Layout.IN_OUT ? g : g.transpose();
+        float[] v = t.data().clone();
+        for (int i = 0; i < v.length; i++) {
+          v[i] *= lin.alpha();
+        }
+        wio =
+            ed.initializer(
+                h + "/weight_in_out", OnnxModels.floatTensor("", new WeightTensor(t.shape(), v)));
+      }
+      String delta = ed.op("Mul", h, ed.op("MatMul", h, aT, bT), sc);
+      String wd = ed.op("Add", h, wio, delta);
+      float[] ones = new float[(int) lin.in()];
+      Arrays.fill(ones, 1f);
+      String onesRow =
+          ed.initializer(
+              h + "/ones",
+              OnnxModels.floatTensor("", new WeightTensor(new long[] {1, lin.in()}, ones)));
+      String norm = ed.op("Sqrt", h, ed.op("MatMul", h, onesRow, ed.op("Mul", h, wd, wd)));
+      String mns = ed.op("Div", h, mag, ed.op("Reshape", h, norm, constL(h, -1)));
+      String one = constF(h, 1f);
+      return ed.op("Add", h, one, ed.op("Mul", h, on, ed.op("Sub", h, mns, one)));
+    }
+
+    /** Rewires the readers of a replaced tensor (modules_to_save) to the task's own value. */
+    void emitReplacement(Replacement rep) throws InvalidModelException {
+      WeightTensor base = null;
+      for (int ti = 0; ti < tasks.size(); ti++) {
+        if (rep.values[ti] == null) {
+          if (base == null) {
+            base = OnnxModels.toWeights(index.constantValue(rep.tensor));
+          }
+          rep.values[ti] = base;
+        }
+      }
+      String name;
+      if (mode == Mode.BAKED) {
+        name = ed.initializer("inject/" + rep.path, OnnxModels.floatTensor("", rep.values[0]));
+      } else if (mode == Mode.BOUND) {
+        name = ed.reserve("stapes." + rep.path);
+        ed.addInput(name, FLOAT, rep.shape);
+        for (int ti = 0; ti < tasks.size(); ti++) {
+          bound.get(tasks.get(ti).name()).put(name, rep.values[ti]);
+        }
+      } else {
+        throw new InvalidModelException(
+            rep.path
+                + ": modules_to_save replaces a weight, which mode PER_ROW cannot gather per row;"
+                + " use mode BOUND (one task per call) or BAKED");
+      }
+      for (int[] use : rep.uses) {
+        ed.setInput(use[0], use[1], name);
+      }
     }
 
     String activation(String h, String v, BottleneckAdapter.Activation act) {
@@ -807,6 +1057,7 @@ public final class Injector {
 
     void merge(ModuleIndex.Linear lin, LoraUse u) throws InvalidModelException {
       String w = lin.weight();
+      int wi = lin.op() == ModuleIndex.Op.GATHER ? 0 : 1;
       WeightTensor cur = merged.get(w);
       if (cur == null) {
         WeightTensor orig = OnnxModels.toWeights(index.initializer(w));
@@ -816,24 +1067,27 @@ public final class Injector {
         boolean shared =
             index.consumers(w).size() > 1
                 || index.isGraphOutput(w)
-                || !index.graph().getNode(lin.node()).getInput(1).equals(w);
+                || !index.graph().getNode(lin.node()).getInput(wi).equals(w);
         for (OnnxMl.ValueInfoProto v : model.getGraph().getInputList()) {
           shared |= v.getName().equals(w);
         }
         String name = shared ? ed.fresh("inject/merged/" + w) : w;
         mergedName.put(w, name);
         if (shared) {
-          ed.setInput(lin.node(), 1, name);
+          ed.setInput(lin.node(), wi, name);
         }
       }
       float[] wd = cur.data();
       float[] a = u.m().a().data();
       float[] b = u.m().b().data();
       int r = u.m().rank();
-      int in = (int) lin.in();
       int out = (int) lin.out();
+      // Conv: A [r, in, k...] flattens to [r, in * k]; the weight [out, in, k...] to [out, in * k].
+      int in = (int) (u.m().a().size() / r);
       float s = u.scale() / lin.alpha();
       boolean inOut = lin.layout() == ModuleIndex.Layout.IN_OUT;
+      double[] rowNorm2 = new double[out];
+      float[] next = new float[wd.length];
       for (int o = 0; o < out; o++) {
         for (int i = 0; i < in; i++) {
           double acc = 0;
@@ -841,8 +1095,50 @@ public final class Injector {
             acc += (double) b[o * r + q] * a[q * in + i];
           }
           int at = inOut ? i * out + o : o * in + i;
-          wd[at] += (float) (s * acc);
+          next[at] = (float) (wd[at] + s * acc);
+          double torch = (double) lin.alpha() * next[at];
+          rowNorm2[o] += torch * torch;
         }
+      }
+      if (u.m().bias() != null) {
+        // lora_B's bias: s * b on the output, as a constant add after the weight node.
+        biasAdds.computeIfAbsent(lin, l -> new float[out]);
+        float[] acc = biasAdds.get(lin);
+        for (int o = 0; o < out; o++) {
+          acc[o] += u.scale() * u.m().bias().data()[o];
+        }
+      }
+      if (u.m().dora()) {
+        float[] mag = u.m().magnitude().data();
+        for (int o = 0; o < out; o++) {
+          double f = mag[o] / Math.sqrt(rowNorm2[o]);
+          for (int i = 0; i < in; i++) {
+            int at = inOut ? i * out + o : o * in + i;
+            next[at] = (float) (f * next[at]);
+          }
+        }
+      }
+      System.arraycopy(next, 0, wd, 0, wd.length);
+    }
+
+    /** Emits the constant bias adds of merged lora_B biases. */
+    void emitBiasAdds() {
+      for (Map.Entry<ModuleIndex.Linear, float[]> e : biasAdds.entrySet()) {
+        ModuleIndex.Linear lin = e.getKey();
+        String h = "inject/merged-bias";
+        String y = ed.nodeOutput(lin.node(), 0);
+        String y0 = ed.fresh(h);
+        ed.renameOutput(lin.node(), y, y0);
+        long[] shape = new long[] {e.getValue().length};
+        if (lin.op() == ModuleIndex.Op.CONV) {
+          shape = new long[lin.shape().length - 1];
+          Arrays.fill(shape, 1);
+          shape[0] = e.getValue().length;
+        }
+        String b =
+            ed.initializer(h, OnnxModels.floatTensor("", new WeightTensor(shape, e.getValue())));
+        ed.op("Add", h, y0, b);
+        ed.renameLastOutput(y);
       }
     }
 
@@ -863,6 +1159,58 @@ public final class Injector {
 
     static WeightTensor scalar(float v) {
       return new WeightTensor(new long[0], new float[] {v});
+    }
+
+    static String kernelString(long[] ws) {
+      StringBuilder b = new StringBuilder();
+      for (int d = 2; d < ws.length; d++) {
+        b.append(d == 2 ? "" : ", ").append(ws[d]);
+      }
+      return b.toString();
+    }
+
+    /** Conv A [rank, in, k...] or B [out, rank, 1...], zero-padded to the slot rank. */
+    static WeightTensor convPart(List<LoraUse> uses, int slot, long[] shape, boolean isA) {
+      int n = 1;
+      for (long d : shape) {
+        n *= (int) d;
+      }
+      float[] t = new float[n];
+      if (uses.size() > slot) {
+        LoraAdapter.Module m = uses.get(slot).m();
+        int r = m.rank();
+        if (isA) {
+          System.arraycopy(m.a().data(), 0, t, 0, m.a().size());
+        } else {
+          int rank = (int) shape[1];
+          float[] b = m.b().data();
+          for (int o = 0; o < shape[0]; o++) {
+            System.arraycopy(b, o * r, t, o * rank, r);
+          }
+        }
+      }
+      return new WeightTensor(shape, t);
+    }
+
+    /** lora_B's bias [out] (zeros when the task's branch has none). */
+    static WeightTensor loraBias(List<LoraUse> uses, int slot, int out) {
+      float[] t = new float[out];
+      if (uses.size() > slot && uses.get(slot).m().bias() != null) {
+        System.arraycopy(uses.get(slot).m().bias().data(), 0, t, 0, out);
+      }
+      return new WeightTensor(new long[] {out}, t);
+    }
+
+    /**
+     * DoRA's magnitude [out] (ones when the task's branch is plain LoRA; the flag turns it off).
+     */
+    static WeightTensor doraMagnitude(List<LoraUse> uses, int slot, int out) {
+      float[] t = new float[out];
+      Arrays.fill(t, 1f);
+      if (uses.size() > slot && uses.get(slot).m().dora()) {
+        System.arraycopy(uses.get(slot).m().magnitude().data(), 0, t, 0, out);
+      }
+      return new WeightTensor(new long[] {out}, t);
     }
 
     /** A^T [in, rank] zero-padded to the slot rank (zeros when the task has no branch here). */
