@@ -27,8 +27,8 @@ dir="bench/target/report"
 mkdir -p "$dir" "$(dirname "$out")"
 has() { [[ " $steps " == *" $1 "* ]]; }
 
-echo "report: building (stapes.jar, benchmarks.jar)" >&2
-./stapes --version >/dev/null
+echo "report: building (stapes-bench.jar, benchmarks.jar)" >&2
+./stapes bench --help >/dev/null
 jar=bench/target/benchmarks.jar
 
 if has c; then
@@ -89,15 +89,15 @@ if has stress && [ "$stress_s" -gt 0 ]; then
     echo "report: $stress_pipeline at the real-time pace under load ($ncpu busy loops), $mode" >&2
     start_load
     case "$mode" in
-      normal) cmd=(java -jar bench/target/stapes.jar "${rt_args[@]}" --json "$dir/stress-$mode.json") ;;
-      realtime) cmd=(java -jar bench/target/stapes.jar "${rt_args[@]}" --realtime
+      normal) cmd=(java -jar bench/target/stapes-bench.jar "${rt_args[@]}" --json "$dir/stress-$mode.json") ;;
+      realtime) cmd=(java -jar bench/target/stapes-bench.jar "${rt_args[@]}" --realtime
         --json "$dir/stress-$mode.json") ;;
       realtime-unprivileged)
         # The same as an ordinary user: the kernel refuses SCHED_FIFO (EPERM) and the memory lock
         # beyond RLIMIT_MEMLOCK; pinning remains.
         tmp_home="$(mktemp -d)"; chmod 777 "$tmp_home" "$dir"
         cmd=(runuser -u nobody -- env HOME="$tmp_home" STAPES_MODEL_MIRROR="${STAPES_MODEL_MIRROR:-}"
-          java -jar bench/target/stapes.jar "${rt_args[@]}" --realtime
+          java -jar bench/target/stapes-bench.jar "${rt_args[@]}" --realtime
           --json "$dir/stress-$mode.json") ;;
     esac
     "${cmd[@]}" >"$dir/stress-$mode.log" 2>&1 || { cat "$dir/stress-$mode.log" >&2; stop_load; exit 1; }
@@ -112,20 +112,4 @@ cmd="bench/report.sh${filter:+ $filter}"
 [ "$forks$wi$iter$itime" != "3231s" ] && cmd="FORKS=$forks WARMUP_ITER=$wi ITER=$iter ITER_TIME=$itime $cmd"
 java -cp "$jar" dev.stapes.bench.report.PerformanceReport "$dir" "$out" "$cmd"
 
-# The README's Performance section holds the same tables, between its two markers.
-if [ "$out" = "docs/performance.md" ] && grep -q '<!-- performance:begin -->' README.md; then
-  awk -v rep="$out" '
-    /<!-- performance:begin -->/ {
-      print
-      while ((getline line < rep) > 0) {
-        if (line ~ /^# /) continue
-        sub(/^## /, "### ", line)
-        print line
-      }
-      skip = 1
-      next
-    }
-    /<!-- performance:end -->/ { skip = 0 }
-    !skip { print }' README.md >README.md.tmp && mv README.md.tmp README.md
-  echo "report: README.md Performance section updated" >&2
-fi
+# The README keeps one summary line per figure, written by hand from this report.

@@ -1,8 +1,11 @@
 package dev.stapes.audio;
 
 import dev.stapes.audio.internal.FrameGeometry;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -52,6 +55,7 @@ public final class FeatureConfig {
   private final int nMels;
   private final double fmin;
   private final double fmax;
+  private final double requestedFmax; // as given: <= 0 stays relative to Nyquist
 
   private final MelScale melScale;
   private final MelNorm melNorm;
@@ -138,6 +142,7 @@ public final class FeatureConfig {
       throw new IllegalArgumentException(
           "fmax=NaN Hz, expected <= " + nyquist + " Hz (Nyquist of " + sampleRate + " Hz)");
     }
+    requestedFmax = b.fmax;
     fmax = b.fmax <= 0 ? nyquist + b.fmax : b.fmax;
     if (fmax > nyquist) {
       throw new IllegalArgumentException(
@@ -227,7 +232,10 @@ public final class FeatureConfig {
     return Presets.names();
   }
 
-  /** A builder holding this configuration (automatic nFft stays automatic). */
+  /**
+   * A builder holding this configuration. Automatic values stay automatic: nFft 0 and an fmax given
+   * relative to Nyquist ({@code <= 0}) follow a new sample rate.
+   */
   public Builder toBuilder() {
     Builder b = new Builder();
     b.name = name;
@@ -247,7 +255,7 @@ public final class FeatureConfig {
     b.power = power;
     b.nMels = nMels;
     b.fmin = fmin;
-    b.fmax = fmax;
+    b.fmax = requestedFmax;
     b.melScale = melScale;
     b.melNorm = melNorm;
     b.logKind = logKind;
@@ -656,36 +664,49 @@ public final class FeatureConfig {
       return this;
     }
 
-    /** Keys accepted by {@link #set(String, String)}. */
-    public static final List<String> KEYS =
-        List.of(
-            "sample-rate",
-            "framing",
-            "n-fft",
-            "win",
-            "hop",
-            "window",
-            "snip-edges",
-            "center",
-            "pad-mode",
-            "drop-last-frame",
-            "input-scale",
-            "remove-dc",
-            "preemphasis",
-            "power",
-            "n-mels",
-            "fmin",
-            "fmax",
-            "mel-scale",
-            "mel-norm",
-            "log",
-            "log-floor",
-            "log-offset",
-            "top-db",
-            "out-scale",
-            "out-offset",
-            "n-mfcc",
-            "precision");
+    /** Sets one parameter from its text form. */
+    @FunctionalInterface
+    private interface Setter {
+      Builder set(Builder b, String key, String value);
+    }
+
+    /** The setters by key: the one list, from which {@link #KEYS} is derived. */
+    private static final Map<String, Setter> SETTERS = setters();
+
+    private static Map<String, Setter> setters() {
+      Map<String, Setter> s = new LinkedHashMap<>();
+      s.put("sample-rate", (b, k, v) -> b.sampleRate(Integer.parseInt(v)));
+      s.put("framing", (b, k, v) -> b.framing(Framing.parse(v)));
+      s.put("n-fft", (b, k, v) -> b.nFft(Integer.parseInt(v)));
+      s.put("win", (b, k, v) -> b.win(Integer.parseInt(v)));
+      s.put("hop", (b, k, v) -> b.hop(Integer.parseInt(v)));
+      s.put("window", (b, k, v) -> b.window(Window.parse(v)));
+      s.put("snip-edges", (b, k, v) -> b.snipEdges(parseBool(k, v)));
+      s.put("center", (b, k, v) -> b.center(parseBool(k, v)));
+      s.put("pad-mode", (b, k, v) -> b.padMode(PadMode.parse(v)));
+      s.put("drop-last-frame", (b, k, v) -> b.dropLastFrame(parseBool(k, v)));
+      s.put("input-scale", (b, k, v) -> b.inputScale(Float.parseFloat(v)));
+      s.put("remove-dc", (b, k, v) -> b.removeDc(parseBool(k, v)));
+      s.put("preemphasis", (b, k, v) -> b.preemphasis(Float.parseFloat(v)));
+      s.put("power", (b, k, v) -> b.power(Float.parseFloat(v)));
+      s.put("n-mels", (b, k, v) -> b.nMels(Integer.parseInt(v)));
+      s.put("fmin", (b, k, v) -> b.fmin(Double.parseDouble(v)));
+      s.put("fmax", (b, k, v) -> b.fmax(Double.parseDouble(v)));
+      s.put("mel-scale", (b, k, v) -> b.melScale(MelScale.parse(v)));
+      s.put("mel-norm", (b, k, v) -> b.melNorm(MelNorm.parse(v)));
+      s.put("log", (b, k, v) -> b.log(LogKind.parse(v)));
+      s.put("log-floor", (b, k, v) -> b.logFloor(Float.parseFloat(v)));
+      s.put("log-offset", (b, k, v) -> b.logOffset(Float.parseFloat(v)));
+      s.put("top-db", (b, k, v) -> b.topDb(Float.parseFloat(v)));
+      s.put("out-scale", (b, k, v) -> b.outScale(Float.parseFloat(v)));
+      s.put("out-offset", (b, k, v) -> b.outOffset(Float.parseFloat(v)));
+      s.put("n-mfcc", (b, k, v) -> b.nMfcc(Integer.parseInt(v)));
+      s.put("precision", (b, k, v) -> b.precision(Precision.parse(v)));
+      return Collections.unmodifiableMap(s);
+    }
+
+    /** Keys accepted by {@link #set(String, String)} ({@code centre} is also accepted). */
+    public static final List<String> KEYS = List.copyOf(SETTERS.keySet());
 
     /**
      * Sets one parameter by name ({@code n-mels}, {@code n_mels} and {@code nMels} are the same)
@@ -696,67 +717,13 @@ public final class FeatureConfig {
     public Builder set(String key, String value) {
       String k = normalise(key);
       String v = value.trim();
+      Setter setter = SETTERS.get(k.equals("centre") ? "center" : k);
+      if (setter == null) {
+        throw new IllegalArgumentException(
+            "unknown feature parameter '" + key + "', expected one of " + KEYS);
+      }
       try {
-        switch (k) {
-          case "sample-rate":
-            return sampleRate(Integer.parseInt(v));
-          case "framing":
-            return framing(Framing.parse(v));
-          case "n-fft":
-            return nFft(Integer.parseInt(v));
-          case "win":
-            return win(Integer.parseInt(v));
-          case "hop":
-            return hop(Integer.parseInt(v));
-          case "window":
-            return window(Window.parse(v));
-          case "snip-edges":
-            return snipEdges(parseBool(k, v));
-          case "center":
-          case "centre":
-            return center(parseBool(k, v));
-          case "pad-mode":
-            return padMode(PadMode.parse(v));
-          case "drop-last-frame":
-            return dropLastFrame(parseBool(k, v));
-          case "input-scale":
-            return inputScale(Float.parseFloat(v));
-          case "remove-dc":
-            return removeDc(parseBool(k, v));
-          case "preemphasis":
-            return preemphasis(Float.parseFloat(v));
-          case "power":
-            return power(Float.parseFloat(v));
-          case "n-mels":
-            return nMels(Integer.parseInt(v));
-          case "fmin":
-            return fmin(Double.parseDouble(v));
-          case "fmax":
-            return fmax(Double.parseDouble(v));
-          case "mel-scale":
-            return melScale(MelScale.parse(v));
-          case "mel-norm":
-            return melNorm(MelNorm.parse(v));
-          case "log":
-            return log(LogKind.parse(v));
-          case "log-floor":
-            return logFloor(Float.parseFloat(v));
-          case "log-offset":
-            return logOffset(Float.parseFloat(v));
-          case "top-db":
-            return topDb(Float.parseFloat(v));
-          case "out-scale":
-            return outScale(Float.parseFloat(v));
-          case "out-offset":
-            return outOffset(Float.parseFloat(v));
-          case "n-mfcc":
-            return nMfcc(Integer.parseInt(v));
-          case "precision":
-            return precision(Precision.parse(v));
-          default:
-            throw new IllegalArgumentException(
-                "unknown feature parameter '" + key + "', expected one of " + KEYS);
-        }
+        return setter.set(this, k, v);
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException(k + "='" + value + "' is not a number", e);
       }

@@ -111,4 +111,26 @@ class FeatureConfigTest {
     assertEquals(1 + 16000 / 160, FeatureConfig.preset("htk-mel").numFrames(16000));
     assertEquals(0, FeatureConfig.preset("mfcc").numFrames(0));
   }
+
+  @Test
+  void toBuilderKeepsAnAutomaticFmaxAutomatic() {
+    FeatureConfig kaldi = FeatureConfig.preset("kaldi-fbank"); // fmax 0: Nyquist
+    FeatureConfig at8k = kaldi.toBuilder().sampleRate(8000).build();
+    assertEquals(4000.0, at8k.fmax(), 0.0);
+    assertEquals(8000.0, kaldi.fmax(), 0.0);
+    FeatureConfig relative = kaldi.toBuilder().fmax(-400).build(); // Kaldi: Nyquist - 400 Hz
+    assertEquals(3600.0, relative.toBuilder().sampleRate(8000).build().fmax(), 0.0);
+    // an absolute fmax stays absolute
+    assertEquals(8000.0, FeatureConfig.preset("whisper").toBuilder().build().fmax(), 0.0);
+  }
+
+  @Test
+  void everyKeyIsAcceptedBySet() {
+    FeatureConfig base = FeatureConfig.preset("kaldi-fbank");
+    for (String key : FeatureConfig.Builder.KEYS) {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> base.toBuilder().set(key, "x"));
+      assertTrue(!e.getMessage().startsWith("unknown feature parameter"), key + ": " + e);
+    }
+  }
 }

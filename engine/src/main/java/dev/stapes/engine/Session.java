@@ -173,7 +173,7 @@ public final class Session implements AutoCloseable {
       Session s = new Session(name, options, ort, inspected.metadata());
       try {
         s.warmUp(options.warmupRuns());
-      } catch (ModelFormatException e) {
+      } catch (InferenceException e) {
         throw new ModelFormatException(
             "warm-up run failed (zero inputs, symbolic dimensions set to 1; set warmupRuns=0): "
                 + e.getMessage(),
@@ -320,7 +320,7 @@ public final class Session implements AutoCloseable {
     return new ValueInfo(n.getName(), kind, ElementType.OTHER, null, null, d);
   }
 
-  private void warmUp(int runs) throws ModelFormatException {
+  private void warmUp(int runs) throws InferenceException {
     if (runs == 0) {
       return;
     }
@@ -462,9 +462,9 @@ public final class Session implements AutoCloseable {
    *
    * @throws IllegalArgumentException for an unknown or missing input, or one of the wrong type or
    *     shape
-   * @throws ModelFormatException when ONNX Runtime fails while running the model
+   * @throws InferenceException when ONNX Runtime fails while running the model
    */
-  public Outputs run(Map<String, Tensor> feeds) throws ModelFormatException {
+  public Outputs run(Map<String, Tensor> feeds) throws InferenceException {
     checkOpen();
     Map<String, OnnxTensor> ortFeeds = new HashMap<>();
     for (Map.Entry<String, Tensor> e : feeds.entrySet()) {
@@ -486,7 +486,7 @@ public final class Session implements AutoCloseable {
         throw e;
       }
     } catch (OrtException e) {
-      throw new ModelFormatException(name + ": run failed: " + oneLine(e.getMessage()), e);
+      throw new InferenceException(name, "Session.run", oneLine(e.getMessage()), e);
     }
   }
 

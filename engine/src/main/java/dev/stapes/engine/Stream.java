@@ -428,13 +428,30 @@ public final class Stream implements AutoCloseable {
 
   /**
    * Processes one chunk: {@code chunkSamples} samples of {@code samples} from {@code offset}.
-   * Allocates nothing in steady state.
+   * Allocates nothing in steady state. Same as {@link #runChunk(float[], int)}, with a native
+   * failure reported unchecked.
    *
    * @throws IllegalArgumentException when fewer than {@code chunkSamples} samples remain
    * @throws IllegalStateException when the stream or its session is closed, an input is unbound, or
-   *     ONNX Runtime fails
+   *     ONNX Runtime fails (then its cause is the {@link InferenceException})
    */
   public void process(float[] samples, int offset) {
+    try {
+      runChunk(samples, offset);
+    } catch (InferenceException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Processes one chunk: {@code chunkSamples} samples of {@code samples} from {@code offset}.
+   * Allocates nothing in steady state.
+   *
+   * @throws IllegalArgumentException when fewer than {@code chunkSamples} samples remain
+   * @throws IllegalStateException when the stream or its session is closed or an input is unbound
+   * @throws InferenceException when ONNX Runtime fails
+   */
+  public void runChunk(float[] samples, int offset) throws InferenceException {
     checkOpen();
     if (offset < 0 || offset > samples.length - chunk) {
       throw new IllegalArgumentException(
@@ -481,7 +498,7 @@ public final class Stream implements AutoCloseable {
     return out;
   }
 
-  private void run() {
+  private void run() throws InferenceException {
     int p = phase;
     try {
       if (!resolved) {
@@ -492,8 +509,8 @@ public final class Stream implements AutoCloseable {
         }
       }
     } catch (OrtException e) {
-      throw new IllegalStateException(
-          session.name() + ": run failed: " + Session.oneLine(e.getMessage()), e);
+      throw new InferenceException(
+          session.name(), "Stream.runChunk", Session.oneLine(e.getMessage()), e);
     }
     phase = p ^ 1;
     chunks++;

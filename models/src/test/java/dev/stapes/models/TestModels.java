@@ -3,7 +3,7 @@ package dev.stapes.models;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.stapes.models.store.ModelStore;
+import dev.stapes.store.ModelStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

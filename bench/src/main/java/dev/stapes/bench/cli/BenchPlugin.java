@@ -1,6 +1,6 @@
 package dev.stapes.bench.cli;
 
-import dev.stapes.models.cli.CliPlugin;
+import dev.stapes.cli.CliPlugin;
 
 /** Contributes {@code ./stapes bench} to the command line. */
 public final class BenchPlugin implements CliPlugin {

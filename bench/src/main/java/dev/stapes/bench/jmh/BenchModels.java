@@ -13,8 +13,8 @@ public final class BenchModels {
 
   /**
    * The project root: the {@code stapes.root} system property (set by surefire), else two levels
-   * above the jar this class was loaded from ({@code bench/target/stapes.jar}), else the working
-   * directory.
+   * above the jar this class was loaded from ({@code bench/target/stapes-bench.jar}), else the
+   * working directory.
    */
   public static Path projectRoot() {
     String prop = System.getProperty("stapes.root");
@@ -68,7 +68,7 @@ public final class BenchModels {
    */
   public static Path store(String name) {
     try {
-      return dev.stapes.models.store.ModelStore.fromEnvironment().path(name);
+      return dev.stapes.store.ModelStore.fromEnvironment().path(name);
     } catch (IOException | RuntimeException e) {
       throw new dev.stapes.bench.rt.PipelineUnavailableException(
           "model '"
@@ -105,7 +105,7 @@ public final class BenchModels {
       Path dir = Files.createTempDirectory("stapes-kwt1-");
       dir.toFile().deleteOnExit();
       Path out = dir.resolve("kwt1.onnx");
-      dev.stapes.models.tflite.TfliteImporter.importFile(tflite, out);
+      dev.stapes.tflite.TfliteImporter.importFile(tflite, out);
       out.toFile().deleteOnExit();
       kwt1 = out;
       return out;

@@ -12,7 +12,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import dev.stapes.bench.rt.TestSignal;
 import dev.stapes.engine.SessionOptions;
-import dev.stapes.models.store.ModelCatalog;
+import dev.stapes.models.ModelCatalog;
 import dev.stapes.models.vad.SileroVad;
 import dev.stapes.models.vad.VadStream;
 import java.nio.file.Path;

@@ -2,10 +2,10 @@ package dev.stapes.bench.jmh;
 
 import dev.stapes.bench.rt.TestSignal;
 import dev.stapes.engine.SessionOptions;
-import dev.stapes.models.store.ModelStore;
 import dev.stapes.models.wakeword.MelSource;
 import dev.stapes.models.wakeword.WakeWordModel;
 import dev.stapes.models.wakeword.WakeWordStream;
+import dev.stapes.store.ModelStore;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -1,27 +1,46 @@
 package dev.stapes.bench.rt;
 
+import dev.stapes.bench.jmh.BenchModels;
+import dev.stapes.models.PipelineConfig;
+import dev.stapes.models.enhance.GtcrnDescriptor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Opens the pipelines that the harness and the budget check can drive, by name.
+ * Opens the pipelines that the harness and the budget check can drive, by name: every Stapes
+ * pipeline ({@link dev.stapes.models.Pipelines}, through one adapter), plus the harness's own
+ * baselines.
  *
- * <p>{@code synthetic} is plain Java arithmetic (the in-run baseline of the budget check); the
- * others are Stapes' own pipelines.
+ * <p>{@code synthetic} is plain Java arithmetic (the in-run baseline of the budget check), {@code
+ * stft} the bare frontend transform, {@code infer} any ONNX file given with {@code --model}.
  */
 public final class Pipelines {
 
-  /** Every pipeline name {@link #open} knows. */
-  public static final List<String> NAMES =
-      List.of("synthetic", "features", "stft", "vad", "wakeword", "enhance", "kws", "infer");
+  /** The harness's own pipelines, which are not Stapes pipelines. */
+  private static final List<String> OWN = List.of("synthetic", "stft", "infer");
+
+  /** Every pipeline name {@link #open} knows: the harness's own, then every Stapes pipeline. */
+  public static final List<String> NAMES = names();
 
   private static final int DEFAULT_RATE = 16000;
 
   private Pipelines() {}
 
+  private static List<String> names() {
+    List<String> n = new ArrayList<>(OWN);
+    n.addAll(dev.stapes.models.Pipelines.names());
+    return List.copyOf(n);
+  }
+
   /**
    * Opens the pipeline that {@code spec} names.
    *
    * @throws IllegalArgumentException for an unknown name or bad settings
+   * @throws PipelineUnavailableException when a model is not available
    * @throws java.io.UncheckedIOException when a model file cannot be read
    */
   public static ChunkPipeline open(PipelineSpec spec) {
@@ -33,39 +52,57 @@ public final class Pipelines {
       case "synthetic":
         return new SyntheticPipeline(
             DEFAULT_RATE, samples(spec, 10, DEFAULT_RATE), SyntheticPipeline.DEFAULT_TAPS);
-      case "features":
-        return new FeaturesPipeline(spec.preset(), spec.chunkMs());
       case "stft":
         return new StftPipeline(samples(spec, 10, DEFAULT_RATE));
-      case "vad":
-        if (spec.chunkMs() > 0 && Math.abs(spec.chunkMs() - 32) > 1e-9) {
-          throw new IllegalArgumentException(
-              "chunk=" + spec.chunkMs() + " ms, expected 32 ms for pipeline 'vad' (Silero v5)");
-        }
-        return new VadPipeline(spec.model());
-      case "wakeword":
-        if (spec.chunkMs() > 0 && Math.abs(spec.chunkMs() - 80) > 1e-9) {
-          throw new IllegalArgumentException(
-              "chunk=" + spec.chunkMs() + " ms, expected 80 ms for pipeline 'wakeword'");
-        }
-        return new WakeWordPipeline(spec.keyword());
-      case "enhance":
-        if (spec.chunkMs() > 0 && Math.abs(spec.chunkMs() - 16) > 1e-9) {
-          throw new IllegalArgumentException(
-              "chunk=" + spec.chunkMs() + " ms, expected 16 ms (one hop) for pipeline 'enhance'");
-        }
-        return new EnhancePipeline(spec.model());
-      case "kws":
-        return new KwsPipeline(spec.model(), samples(spec, 100, DEFAULT_RATE));
       case "infer":
         if (spec.model() == null) {
           throw new IllegalArgumentException("pipeline=infer needs --model M.onnx");
         }
         return new InferPipeline(spec.model(), spec.chunkMs());
       default:
-        throw new IllegalArgumentException(
-            "pipeline=" + spec.pipeline() + ", expected one of " + NAMES);
+        return stapes(spec);
     }
+  }
+
+  /** A Stapes pipeline, with the bench's defaults: hey_jarvis, the shared KWT-1 and GTCRN files. */
+  private static ChunkPipeline stapes(PipelineSpec spec) {
+    String name = spec.pipeline();
+    dev.stapes.models.PipelineProvider provider;
+    try {
+      provider = dev.stapes.models.Pipelines.provider(name);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("pipeline=" + name + ", expected one of " + NAMES);
+    }
+    String variant = spec.preset() != null ? spec.preset() : spec.keyword();
+    if (variant == null && name.equals("wakeword")) {
+      variant = "hey_jarvis";
+    }
+    Path model = spec.model();
+    if (model == null && name.equals("kws")) {
+      model = BenchModels.kwt1();
+    }
+    if (model == null && name.equals("enhance")) {
+      Path shared = BenchModels.shared("models", "gtcrn", GtcrnDescriptor.FILE);
+      model = Files.isRegularFile(shared) ? shared : BenchModels.store(GtcrnDescriptor.STORE_NAME);
+    }
+    if (model == null && name.equals("vad")) {
+      model = BenchModels.store(dev.stapes.models.ModelCatalog.SILERO_VAD_V5);
+    }
+    PipelineConfig config =
+        PipelineConfig.defaults().withModel(model).withVariant(variant).withChunkMs(spec.chunkMs());
+    dev.stapes.models.Pipeline p;
+    try {
+      p = provider.open(config);
+    } catch (IllegalArgumentException e) {
+      throw e;
+    } catch (IOException e) {
+      if (model != null) {
+        throw new UncheckedIOException(e);
+      }
+      throw new PipelineUnavailableException(
+          name + " models unavailable (./stapes models fetch): " + e.getMessage(), e);
+    }
+    return new StreamPipeline(p, p.chunkSamples());
   }
 
   /** The chunk length in samples for {@code spec}, from its chunk duration or the default. */

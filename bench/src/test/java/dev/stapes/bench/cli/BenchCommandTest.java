@@ -3,7 +3,7 @@ package dev.stapes.bench.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.stapes.models.cli.StapesCli;
+import dev.stapes.cli.StapesCli;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -126,10 +126,9 @@ class BenchCommandTest {
   @Test
   void runWithRealtimeReportsWhatTookEffect() {
     boolean haveVad =
-        dev.stapes.models.store.ModelStore.fromEnvironment()
+        dev.stapes.store.ModelStore.fromEnvironment()
             .isCached(
-                dev.stapes.models.store.ModelCatalog.get(
-                    dev.stapes.models.store.ModelCatalog.SILERO_VAD_V5));
+                dev.stapes.models.ModelCatalog.get(dev.stapes.models.ModelCatalog.SILERO_VAD_V5));
     org.junit.jupiter.api.Assumptions.assumeTrue(
         haveVad || "true".equals(System.getenv("CI")), "Silero VAD not in the model store");
     Run r = run("run", "--no-wakeword", "--realtime");

@@ -3,7 +3,7 @@ package dev.stapes.models.enhance;
 import dev.stapes.audio.PadMode;
 import dev.stapes.audio.StftConfig;
 import dev.stapes.audio.Window;
-import dev.stapes.models.store.ModelCatalog;
+import dev.stapes.models.ModelCatalog;
 import java.util.List;
 
 /**

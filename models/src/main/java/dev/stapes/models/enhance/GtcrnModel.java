@@ -7,7 +7,7 @@ import dev.stapes.engine.SessionOptions;
 import dev.stapes.engine.ValueInfo;
 import dev.stapes.models.ModelDescriptors;
 import dev.stapes.models.enhance.GtcrnDescriptor.StatePair;
-import dev.stapes.models.store.ModelStore;
+import dev.stapes.store.ModelStore;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;

@@ -1,6 +1,7 @@
 package dev.stapes.models.enhance;
 
 import dev.stapes.audio.WavWriter;
+import dev.stapes.models.live.Speaker;
 import java.io.IOException;
 import java.nio.file.Path;
 

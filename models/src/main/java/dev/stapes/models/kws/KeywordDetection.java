@@ -1,5 +1,7 @@
 package dev.stapes.models.kws;
 
+import dev.stapes.models.PipelineEvent;
+
 /**
  * One spoken keyword.
  *
@@ -8,4 +10,5 @@ package dev.stapes.models.kws;
  * @param label the keyword, one of {@link KeywordSpotter#LABELS} from index 2 on
  * @param score the peak smoothed posterior, in [0, 1]
  */
-public record KeywordDetection(double timeSeconds, String label, float score) {}
+public record KeywordDetection(double timeSeconds, String label, float score)
+    implements PipelineEvent {}

@@ -227,11 +227,7 @@ public final class KeywordSpotter implements AutoCloseable {
   }
 
   private void classifyWindow(List<KeywordDetection> out) throws IOException {
-    try {
-      stream.process(hopBuffer, 0);
-    } catch (IllegalStateException e) {
-      throw new IOException("keyword model failed: " + e.getMessage(), e);
-    }
+    stream.runChunk(hopBuffer, 0); // a native failure is an InferenceException (an IOException)
     FloatBuffer y = stream.outputFloats(output);
     y.get(logits);
     windows++;

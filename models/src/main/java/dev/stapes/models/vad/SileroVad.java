@@ -3,9 +3,9 @@ package dev.stapes.models.vad;
 import dev.stapes.engine.Session;
 import dev.stapes.engine.SessionOptions;
 import dev.stapes.engine.ValueInfo;
+import dev.stapes.models.ModelCatalog;
 import dev.stapes.models.ModelDescriptors;
-import dev.stapes.models.store.ModelCatalog;
-import dev.stapes.models.store.ModelStore;
+import dev.stapes.store.ModelStore;
 import java.io.IOException;
 import java.nio.file.Path;
 

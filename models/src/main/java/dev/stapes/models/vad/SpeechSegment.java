@@ -1,10 +1,13 @@
 package dev.stapes.models.vad;
 
+import dev.stapes.models.PipelineEvent;
+
 /**
  * A span of speech, in samples at {@code sampleRate} from the start of the stream (start inclusive,
  * end exclusive).
  */
-public record SpeechSegment(long startSample, long endSample, int sampleRate) {
+public record SpeechSegment(long startSample, long endSample, int sampleRate)
+    implements PipelineEvent {
 
   public SpeechSegment {
     if (startSample < 0 || endSample < startSample || sampleRate <= 0) {
@@ -22,6 +25,12 @@ public record SpeechSegment(long startSample, long endSample, int sampleRate) {
   /** Start in seconds. */
   public double start() {
     return (double) startSample / sampleRate;
+  }
+
+  /** Start in seconds: where the segment's event belongs. */
+  @Override
+  public double timeSeconds() {
+    return start();
   }
 
   /** End in seconds. */

@@ -1,12 +1,17 @@
 package dev.stapes.models.vad;
 
+import dev.stapes.engine.InferenceException;
+import dev.stapes.models.PipelineEvent;
+import dev.stapes.models.PipelineSink;
+import dev.stapes.models.PipelineStream;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Whole-clip voice activity detection: runs a {@link VadStream} chunk by chunk (the last chunk
  * zero-padded, as Silero's {@code get_speech_timestamps} does) through a {@link SpeechSegmenter}.
- * For live audio use the two directly.
+ * It runs the {@link VadPipeline} stream over the caller's {@link VadStream}; for live audio use
+ * {@link VadPipeline} directly.
  */
 public final class VoiceActivityDetector {
 
@@ -19,36 +24,25 @@ public final class VoiceActivityDetector {
   public static List<SpeechSegment> segments(
       VadStream stream, float[] audio, SegmenterOptions options) {
     List<SpeechSegment> out = new ArrayList<>();
-    int rate = stream.sampleRate();
-    int chunk = stream.chunkSamples();
-    SpeechSegmenter seg =
-        new SpeechSegmenter(
-            options,
-            rate,
-            chunk,
-            new SpeechSegmenter.Listener() {
-              @Override
-              public void speechStart(long startSample) {}
-
-              @Override
-              public void speechEnd(long startSample, long endSample) {
-                out.add(new SpeechSegment(startSample, endSample, rate));
-              }
-            });
     stream.reset();
-    float[] last = new float[chunk];
-    for (int off = 0; off < audio.length; off += chunk) {
-      float p;
-      if (off + chunk <= audio.length) {
-        p = stream.process(audio, off);
-      } else {
-        java.util.Arrays.fill(last, 0f);
-        System.arraycopy(audio, off, last, 0, audio.length - off);
-        p = stream.process(last, 0);
-      }
-      seg.accept(p);
+    // the VAD pipeline's own stream over the caller's: one chunker, one segmenter, one padding rule
+    try (PipelineStream s =
+        VadPipeline.over(
+            stream,
+            options,
+            new PipelineSink() {
+              @Override
+              public void onEvent(PipelineEvent e) {
+                if (e instanceof SpeechSegment seg) {
+                  out.add(seg);
+                }
+              }
+            })) {
+      s.push(audio, 0, audio.length);
+      s.endOfInput();
+    } catch (InferenceException e) {
+      throw new IllegalStateException(e.getMessage(), e);
     }
-    seg.finish(audio.length);
     return out;
   }
 

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.stapes.audio.AudioFiles;
 import dev.stapes.models.TestModels;
-import dev.stapes.models.store.ModelStore;
+import dev.stapes.store.ModelStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.stapes.engine.Session;
 import dev.stapes.engine.SessionOptions;
-import dev.stapes.models.store.ModelCatalog;
-import dev.stapes.models.store.ModelStore;
+import dev.stapes.models.ModelCatalog;
+import dev.stapes.store.ModelStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stapes.audio.AudioFiles;
 import dev.stapes.engine.SessionOptions;
+import dev.stapes.models.ModelCatalog;
 import dev.stapes.models.TestModels;
-import dev.stapes.models.store.ModelCatalog;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
