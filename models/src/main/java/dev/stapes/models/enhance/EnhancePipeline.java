@@ -5,6 +5,7 @@ import dev.stapes.models.Pipeline;
 import dev.stapes.models.PipelineConfig;
 import dev.stapes.models.PipelineSink;
 import dev.stapes.models.PipelineStream;
+import dev.stapes.models.internal.AbstractPipelineStream;
 import dev.stapes.models.internal.ChunkBuffer;
 import java.io.IOException;
 
@@ -68,26 +69,17 @@ public final class EnhancePipeline implements Pipeline {
     model.close();
   }
 
-  private static final class Stream implements PipelineStream {
+  private static final class Stream extends AbstractPipelineStream {
     private final SpeechEnhancer enhancer;
-    private final PipelineSink sink;
     private float[] out = new float[PIECE + 4 * GtcrnDescriptor.N_FFT];
-    private boolean ended;
-    private boolean closed;
 
     Stream(SpeechEnhancer enhancer, PipelineSink sink) {
+      super("enhancement stream", sink);
       this.enhancer = enhancer;
-      this.sink = sink == null ? PipelineSink.NONE : sink;
     }
 
     @Override
-    public void push(float[] samples, int offset, int length) throws InferenceException {
-      checkOpen();
-      ChunkBuffer.checkRange(samples, offset, length);
-      if (ended) {
-        throw new IllegalStateException(
-            "enhancement stream input has ended; call reset() to start again");
-      }
+    protected void onPush(float[] samples, int offset, int length) throws InferenceException {
       for (int i = 0; i < length; ) {
         int n = Math.min(PIECE, length - i);
         int w;
@@ -104,12 +96,7 @@ public final class EnhancePipeline implements Pipeline {
     }
 
     @Override
-    public void endOfInput() throws InferenceException {
-      checkOpen();
-      if (ended) {
-        return;
-      }
-      ended = true;
+    protected void onEndOfInput() throws InferenceException {
       int need = enhancer.finishSize();
       if (need > out.length) {
         out = new float[need];
@@ -126,10 +113,8 @@ public final class EnhancePipeline implements Pipeline {
     }
 
     @Override
-    public void reset() {
-      checkOpen();
+    protected void onReset() {
       enhancer.reset();
-      ended = false;
     }
 
     @Override
@@ -142,18 +127,9 @@ public final class EnhancePipeline implements Pipeline {
       return enhancer.hops();
     }
 
-    private void checkOpen() {
-      if (closed) {
-        throw new IllegalStateException("enhancement stream is closed");
-      }
-    }
-
     @Override
-    public void close() {
-      if (!closed) {
-        closed = true;
-        enhancer.close();
-      }
+    protected void onClose() {
+      enhancer.close();
     }
   }
 }

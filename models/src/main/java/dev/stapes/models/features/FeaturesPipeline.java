@@ -6,7 +6,7 @@ import dev.stapes.models.Pipeline;
 import dev.stapes.models.PipelineConfig;
 import dev.stapes.models.PipelineSink;
 import dev.stapes.models.PipelineStream;
-import dev.stapes.models.internal.ChunkBuffer;
+import dev.stapes.models.internal.AbstractPipelineStream;
 
 /**
  * Streaming features as a {@link Pipeline}: an {@link OnlineFeature} of a {@link FeatureConfig}.
@@ -72,29 +72,21 @@ public final class FeaturesPipeline implements Pipeline {
   @Override
   public void close() {}
 
-  private static final class Stream implements PipelineStream {
+  private static final class Stream extends AbstractPipelineStream {
     private final FeatureConfig config;
-    private final PipelineSink sink;
     private OnlineFeature feature;
     private final float[] frame;
     private long frames;
-    private boolean closed;
 
     Stream(FeatureConfig config, PipelineSink sink) {
+      super("features stream", sink);
       this.config = config;
-      this.sink = sink == null ? PipelineSink.NONE : sink;
       this.feature = new OnlineFeature(config);
       this.frame = new float[feature.numBins()];
     }
 
     @Override
-    public void push(float[] samples, int offset, int length) {
-      checkOpen();
-      ChunkBuffer.checkRange(samples, offset, length);
-      if (feature.isInputFinished()) {
-        throw new IllegalStateException(
-            "features stream input has ended; call reset() to start again");
-      }
+    protected void onPush(float[] samples, int offset, int length) {
       feature.acceptWaveform(samples, offset, length);
       drain();
     }
@@ -110,19 +102,14 @@ public final class FeaturesPipeline implements Pipeline {
     }
 
     @Override
-    public void endOfInput() {
-      checkOpen();
-      if (feature.isInputFinished()) {
-        return;
-      }
+    protected void onEndOfInput() {
       feature.inputFinished();
       drain();
     }
 
     /** Allocates the frontend's state afresh. */
     @Override
-    public void reset() {
-      checkOpen();
+    protected void onReset() {
       feature = new OnlineFeature(config);
       frames = 0;
     }
@@ -137,15 +124,7 @@ public final class FeaturesPipeline implements Pipeline {
       return frames;
     }
 
-    private void checkOpen() {
-      if (closed) {
-        throw new IllegalStateException("features stream is closed");
-      }
-    }
-
     @Override
-    public void close() {
-      closed = true;
-    }
+    protected void onClose() {}
   }
 }

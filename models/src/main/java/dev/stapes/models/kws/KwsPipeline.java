@@ -6,7 +6,7 @@ import dev.stapes.models.Pipeline;
 import dev.stapes.models.PipelineConfig;
 import dev.stapes.models.PipelineSink;
 import dev.stapes.models.PipelineStream;
-import dev.stapes.models.internal.ChunkBuffer;
+import dev.stapes.models.internal.AbstractPipelineStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,27 +79,23 @@ public final class KwsPipeline implements Pipeline {
     session.close();
   }
 
-  private static final class Stream implements PipelineStream {
+  private static final class Stream extends AbstractPipelineStream {
     private final Session session;
     private final KwsOptions options;
-    private final PipelineSink sink;
     private final List<KeywordDetection> events = new ArrayList<>();
     private KeywordSpotter spotter;
     private long samples;
     private long windowsReported;
-    private boolean closed;
 
     Stream(Session session, KwsOptions options, PipelineSink sink) {
+      super("keyword stream", sink);
       this.session = session;
       this.options = options;
-      this.sink = sink == null ? PipelineSink.NONE : sink;
       this.spotter = new KeywordSpotter(session, options);
     }
 
     @Override
-    public void push(float[] samples, int offset, int length) throws InferenceException {
-      checkOpen();
-      ChunkBuffer.checkRange(samples, offset, length);
+    protected void onPush(float[] samples, int offset, int length) throws InferenceException {
       this.samples += length;
       try {
         spotter.accept(samples, offset, length, events);
@@ -125,8 +121,7 @@ public final class KwsPipeline implements Pipeline {
     }
 
     @Override
-    public void endOfInput() throws InferenceException {
-      checkOpen();
+    protected void onEndOfInput() throws InferenceException {
       try {
         spotter.finish(events);
       } catch (InferenceException e) {
@@ -138,8 +133,7 @@ public final class KwsPipeline implements Pipeline {
     }
 
     @Override
-    public void reset() {
-      checkOpen();
+    protected void onReset() {
       KeywordSpotter fresh = new KeywordSpotter(session, options);
       spotter.close();
       spotter = fresh;
@@ -158,18 +152,9 @@ public final class KwsPipeline implements Pipeline {
       return spotter.windows();
     }
 
-    private void checkOpen() {
-      if (closed) {
-        throw new IllegalStateException("keyword stream is closed");
-      }
-    }
-
     @Override
-    public void close() {
-      if (!closed) {
-        closed = true;
-        spotter.close();
-      }
+    protected void onClose() {
+      spotter.close();
     }
   }
 }

@@ -6,6 +6,7 @@ import dev.stapes.models.Pipeline;
 import dev.stapes.models.PipelineConfig;
 import dev.stapes.models.PipelineSink;
 import dev.stapes.models.PipelineStream;
+import dev.stapes.models.internal.AbstractPipelineStream;
 import dev.stapes.models.internal.ChunkBuffer;
 import java.io.IOException;
 
@@ -85,23 +86,20 @@ public final class VadPipeline implements Pipeline {
     vad.close();
   }
 
-  private static final class Stream implements PipelineStream {
+  private static final class Stream extends AbstractPipelineStream {
     private final VadStream stream;
     private final SpeechSegmenter segmenter;
-    private final PipelineSink sink;
     private final ChunkBuffer chunks;
     private final ChunkBuffer.ChunkRunner<InferenceException> runner = this::run;
     private final boolean owned;
     private final int rate;
     private long samples;
-    private boolean ended;
-    private boolean closed;
 
     Stream(VadStream stream, SegmenterOptions options, PipelineSink sink, boolean owned) {
+      super("VAD stream", sink);
       this.stream = stream;
       this.owned = owned;
       this.rate = stream.sampleRate();
-      this.sink = sink == null ? PipelineSink.NONE : sink;
       this.chunks = new ChunkBuffer(stream.chunkSamples());
       PipelineSink s = this.sink;
       this.segmenter =
@@ -134,35 +132,23 @@ public final class VadPipeline implements Pipeline {
     }
 
     @Override
-    public void push(float[] samples, int offset, int length) throws InferenceException {
-      checkOpen();
-      ChunkBuffer.checkRange(samples, offset, length);
-      if (ended) {
-        throw new IllegalStateException("VAD stream input has ended; call reset() to start again");
-      }
+    protected void onPush(float[] samples, int offset, int length) throws InferenceException {
       this.samples += length;
       chunks.push(samples, offset, length, runner);
     }
 
     @Override
-    public void endOfInput() throws InferenceException {
-      checkOpen();
-      if (ended) {
-        return;
-      }
-      ended = true;
+    protected void onEndOfInput() throws InferenceException {
       chunks.flushPadded(runner);
       segmenter.finish(samples);
     }
 
     @Override
-    public void reset() {
-      checkOpen();
+    protected void onReset() {
       stream.reset();
       segmenter.reset();
       chunks.clear();
       samples = 0;
-      ended = false;
     }
 
     @Override
@@ -175,19 +161,10 @@ public final class VadPipeline implements Pipeline {
       return stream.chunksProcessed();
     }
 
-    private void checkOpen() {
-      if (closed) {
-        throw new IllegalStateException("VAD stream is closed");
-      }
-    }
-
     @Override
-    public void close() {
-      if (!closed) {
-        closed = true;
-        if (owned) {
-          stream.close();
-        }
+    protected void onClose() {
+      if (owned) {
+        stream.close();
       }
     }
   }

@@ -6,6 +6,7 @@ import dev.stapes.models.Pipeline;
 import dev.stapes.models.PipelineConfig;
 import dev.stapes.models.PipelineSink;
 import dev.stapes.models.PipelineStream;
+import dev.stapes.models.internal.AbstractPipelineStream;
 import dev.stapes.models.internal.ChunkBuffer;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -109,20 +110,17 @@ public final class WakeWordPipeline implements Pipeline {
     model.close();
   }
 
-  private static final class Stream implements PipelineStream {
+  private static final class Stream extends AbstractPipelineStream {
     private final WakeWordStream stream;
     private final WakeWordDetector detector;
-    private final PipelineSink sink;
     private final ChunkBuffer chunks = new ChunkBuffer(WakeWordStream.CHUNK);
     private final ChunkBuffer.ChunkRunner<InferenceException> runner = this::run;
     private long samples;
     private long chunkEnd;
-    private boolean ended;
-    private boolean closed;
 
     Stream(WakeWordStream stream, float threshold, PipelineSink sink) {
+      super("wake-word stream", sink);
       this.stream = stream;
-      this.sink = sink == null ? PipelineSink.NONE : sink;
       List<String> keywords = stream.keywords();
       PipelineSink s = this.sink;
       this.detector =
@@ -148,38 +146,25 @@ public final class WakeWordPipeline implements Pipeline {
     }
 
     @Override
-    public void push(float[] samples, int offset, int length) throws InferenceException {
-      checkOpen();
-      ChunkBuffer.checkRange(samples, offset, length);
-      if (ended) {
-        throw new IllegalStateException(
-            "wake-word stream input has ended; call reset() to start again");
-      }
+    protected void onPush(float[] samples, int offset, int length) throws InferenceException {
       this.samples += length;
       chunks.push(samples, offset, length, runner);
     }
 
     /** A partial last chunk is dropped: openWakeWord scores whole 80 ms chunks only. */
     @Override
-    public void endOfInput() {
-      checkOpen();
-      if (ended) {
-        return;
-      }
-      ended = true;
+    protected void onEndOfInput() {
       chunks.clear();
       detector.finish();
     }
 
     @Override
-    public void reset() {
-      checkOpen();
+    protected void onReset() {
       stream.reset();
       detector.reset();
       chunks.clear();
       samples = 0;
       chunkEnd = 0;
-      ended = false;
     }
 
     @Override
@@ -192,18 +177,9 @@ public final class WakeWordPipeline implements Pipeline {
       return stream.chunksProcessed();
     }
 
-    private void checkOpen() {
-      if (closed) {
-        throw new IllegalStateException("wake-word stream is closed");
-      }
-    }
-
     @Override
-    public void close() {
-      if (!closed) {
-        closed = true;
-        stream.close();
-      }
+    protected void onClose() {
+      stream.close();
     }
   }
 }
