@@ -65,6 +65,27 @@ public record ModelEntry(
   }
 
   /**
+   * An entry fetched over HTTPS from where its authors publish it ({@code urls} tried in turn), at
+   * most {@code maxBytes} long.
+   */
+  public static ModelEntry https(
+      String name,
+      String file,
+      String sha256,
+      String licence,
+      long maxBytes,
+      String origin,
+      String description,
+      String... urls) {
+    java.util.List<java.net.URI> u = new java.util.ArrayList<>();
+    for (String s : urls) {
+      u.add(java.net.URI.create(s));
+    }
+    return new ModelEntry(
+        name, file, sha256, licence, new ModelSource.Https(u, maxBytes, origin), description);
+  }
+
+  /**
    * An entry that only a mirror directory serves ({@code STAPES_MODEL_MIRROR}), for models that no
    * package registry holds.
    */

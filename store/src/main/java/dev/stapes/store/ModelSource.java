@@ -1,5 +1,8 @@
 package dev.stapes.store;
 
+import java.net.URI;
+import java.util.List;
+
 /**
  * Where the file of a {@link ModelEntry} comes from when it is neither in the cache nor in the
  * mirror directory ({@code STAPES_MODEL_MIRROR}).
@@ -48,6 +51,46 @@ public sealed interface ModelSource {
     @Override
     public String describe() {
       return "mirror only (from " + origin + ")";
+    }
+  }
+
+  /**
+   * A file fetched over HTTPS from where its authors publish it (a repository at a pinned commit, a
+   * release), trying {@code urls} in turn; redirects are followed, a partial download is resumed,
+   * {@code HTTPS_PROXY} / {@code NO_PROXY} are honoured, and the SHA-256 is checked before the file
+   * enters the cache.
+   *
+   * @param urls the URLs, tried in order (https; plain http only to a loopback address, for tests)
+   * @param maxBytes the most bytes accepted: a larger body is refused
+   * @param origin where the file comes from, for the listing and messages
+   */
+  record Https(List<URI> urls, long maxBytes, String origin) implements ModelSource {
+    public Https {
+      if (urls == null || urls.isEmpty()) {
+        throw new IllegalArgumentException("urls is empty, expected at least one URL");
+      }
+      urls = List.copyOf(urls);
+      for (URI u : urls) {
+        boolean loopback =
+            "http".equals(u.getScheme())
+                && u.getHost() != null
+                && (u.getHost().equals("127.0.0.1")
+                    || u.getHost().equals("localhost")
+                    || u.getHost().equals("[::1]"));
+        if (!"https".equals(u.getScheme()) && !loopback) {
+          throw new IllegalArgumentException(
+              "url=" + u + ", expected an https URL (plain http only to a loopback address)");
+        }
+      }
+      if (maxBytes < 1) {
+        throw new IllegalArgumentException("maxBytes=" + maxBytes + ", expected at least 1");
+      }
+      requireText("origin", origin);
+    }
+
+    @Override
+    public String describe() {
+      return "https " + urls.get(0) + (urls.size() > 1 ? " (+" + (urls.size() - 1) + " more)" : "");
     }
   }
 

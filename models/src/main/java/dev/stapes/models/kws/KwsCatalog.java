@@ -37,15 +37,22 @@ public final class KwsCatalog implements PipelineProvider {
   @Override
   public List<ModelEntry> models() {
     return List.of(
-        ModelEntry.mirrorOnly(
+        ModelEntry.https(
             KWT1,
             "kwt1_non_stream.tflite",
             "b7dc15b422494adbdd1b721c4a0f073af36a4d93331e96299512eb1561278327",
             KWT1_LICENCE,
+            16L << 20,
             "github.com/ARM-software/keyword-transformer at commit"
                 + " 237e4097afd4f6851e0b82f0a8d65c2dfe8eae30, file"
                 + " models_data_v2_12_labels/kwt1/tflite_non_stream/non_stream.tflite",
             "KWT-1 keyword transformer (Speech Commands v2, 12 labels): 1 s of 16 kHz audio"
-                + " -> logits; TFLite, imported to ONNX on fetch"));
+                + " -> logits; TFLite, imported to ONNX on fetch",
+            "https://raw.githubusercontent.com/ARM-software/keyword-transformer/"
+                + "237e4097afd4f6851e0b82f0a8d65c2dfe8eae30/models_data_v2_12_labels/kwt1/"
+                + "tflite_non_stream/non_stream.tflite",
+            "https://github.com/ARM-software/keyword-transformer/raw/"
+                + "237e4097afd4f6851e0b82f0a8d65c2dfe8eae30/models_data_v2_12_labels/kwt1/"
+                + "tflite_non_stream/non_stream.tflite"));
   }
 }
