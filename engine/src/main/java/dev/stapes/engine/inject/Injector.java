@@ -153,6 +153,105 @@ public final class Injector {
     }
   }
 
+  /**
+   * Checks that LoRA branch {@code m} fits module {@code res} (one weight node of the branch's kind
+   * and shapes) in {@code mode}.
+   *
+   * @throws InvalidAdapterException naming the module, the shapes and what the graph holds
+   */
+  static void checkLora(String adapter, ModuleIndex.Module res, LoraAdapter.Module m, Mode mode)
+      throws InvalidAdapterException {
+    ModuleIndex.Linear lin = res.linear();
+    if (lin == null) {
+      throw new InvalidAdapterException(
+          adapter
+              + ": module "
+              + res.name()
+              + " holds "
+              + res.linearCount()
+              + " weight nodes (MatMul, Gemm, Conv or Gather with a constant weight), expected exactly 1 for a LoRA branch (name a Linear, Conv or Embedding module)");
+    }
+    LoraAdapter.Kind expected =
+        switch (lin.op()) {
+          case CONV -> LoraAdapter.Kind.CONV;
+          case GATHER -> LoraAdapter.Kind.EMBEDDING;
+          default -> LoraAdapter.Kind.LINEAR;
+        };
+    if (m.kind() != expected) {
+      throw new InvalidAdapterException(
+          adapter
+              + ": module "
+              + res.name()
+              + " is a "
+              + lin.op()
+              + " node in the graph (a "
+              + expected
+              + " layer) but the adapter holds a "
+              + m.kind()
+              + " branch "
+              + m.a().shapeString());
+    }
+    if (m.dora() && lin.op() != ModuleIndex.Op.MATMUL && lin.op() != ModuleIndex.Op.GEMM) {
+      throw new InvalidAdapterException(
+          adapter
+              + ": module "
+              + res.name()
+              + " is a DoRA branch on a "
+              + expected
+              + " layer; Stapes applies DoRA to Linear layers only");
+    }
+    if (m.dora() && m.bias() != null) {
+      throw new InvalidAdapterException(
+          adapter
+              + ": module "
+              + res.name()
+              + " has both DoRA and lora_bias, which PEFT does not combine");
+    }
+    if (mode == Mode.PER_ROW
+        && (m.dora()
+            || m.bias() != null
+            || lin.op() == ModuleIndex.Op.CONV
+            || lin.op() == ModuleIndex.Op.GATHER)) {
+      throw new InvalidAdapterException(
+          adapter
+              + ": module "
+              + res.name()
+              + ": mode PER_ROW takes plain LoRA on Linear layers; DoRA, lora_bias, Conv and"
+              + " Embedding branches need mode BOUND or BAKED");
+    }
+    boolean conv = lin.op() == ModuleIndex.Op.CONV;
+    long[] ws = lin.shape();
+    boolean fits = m.in() == lin.in() && m.out() == lin.out();
+    // A Conv branch's lora_A carries the base kernel: [r, in, k...].
+    for (int d = 2; conv && fits && d < ws.length; d++) {
+      fits = m.a().rank() == ws.length && m.a().dim(d) == ws[d];
+    }
+    if (!fits) {
+      String kernel = conv ? ", " + Rewrite.kernelString(ws) : "";
+      throw new InvalidAdapterException(
+          adapter
+              + ": module "
+              + res.name()
+              + " lora_A is "
+              + m.a().shapeString()
+              + " and lora_B "
+              + m.b().shapeString()
+              + ", expected [r, "
+              + lin.in()
+              + kernel
+              + "] and ["
+              + lin.out()
+              + (conv ? ", r, 1...]" : ", r]")
+              + " (the graph's weight '"
+              + lin.weight()
+              + "' is "
+              + Arrays.toString(ws)
+              + " "
+              + lin.layout()
+              + ")");
+    }
+  }
+
   // ----------------------------------------------------------------------------------------------
 
   private record LoraUse(LoraAdapter.Module m, float scale, String adapter) {}
@@ -422,95 +521,7 @@ public final class Injector {
     }
 
     void checkLora(String adapter, Plan p, LoraAdapter.Module m) throws InvalidAdapterException {
-      ModuleIndex.Linear lin = p.res.linear();
-      if (lin == null) {
-        throw new InvalidAdapterException(
-            adapter
-                + ": module "
-                + p.res.name()
-                + " holds "
-                + p.res.linearCount()
-                + " MatMul/Gemm nodes with constant weights, expected exactly 1 for a LoRA branch (name a Linear module)");
-      }
-      LoraAdapter.Kind expected =
-          switch (lin.op()) {
-            case CONV -> LoraAdapter.Kind.CONV;
-            case GATHER -> LoraAdapter.Kind.EMBEDDING;
-            default -> LoraAdapter.Kind.LINEAR;
-          };
-      if (m.kind() != expected) {
-        throw new InvalidAdapterException(
-            adapter
-                + ": module "
-                + p.res.name()
-                + " is a "
-                + lin.op()
-                + " node in the graph (a "
-                + expected
-                + " layer) but the adapter holds a "
-                + m.kind()
-                + " branch "
-                + m.a().shapeString());
-      }
-      if (m.dora() && lin.op() != ModuleIndex.Op.MATMUL && lin.op() != ModuleIndex.Op.GEMM) {
-        throw new InvalidAdapterException(
-            adapter
-                + ": module "
-                + p.res.name()
-                + " is a DoRA branch on a "
-                + expected
-                + " layer; Stapes applies DoRA to Linear layers only");
-      }
-      if (m.dora() && m.bias() != null) {
-        throw new InvalidAdapterException(
-            adapter
-                + ": module "
-                + p.res.name()
-                + " has both DoRA and lora_bias, which PEFT does not combine");
-      }
-      if (mode == Mode.PER_ROW
-          && (m.dora()
-              || m.bias() != null
-              || lin.op() == ModuleIndex.Op.CONV
-              || lin.op() == ModuleIndex.Op.GATHER)) {
-        throw new InvalidAdapterException(
-            adapter
-                + ": module "
-                + p.res.name()
-                + ": mode PER_ROW takes plain LoRA on Linear layers; DoRA, lora_bias, Conv and"
-                + " Embedding branches need mode BOUND or BAKED");
-      }
-      boolean conv = lin.op() == ModuleIndex.Op.CONV;
-      long[] ws = lin.shape();
-      boolean fits = m.in() == lin.in() && m.out() == lin.out();
-      // A Conv branch's lora_A carries the base kernel: [r, in, k...].
-      for (int d = 2; conv && fits && d < ws.length; d++) {
-        fits = m.a().rank() == ws.length && m.a().dim(d) == ws[d];
-      }
-      if (!fits) {
-        String kernel = conv ? ", " + kernelString(ws) : "";
-        throw new InvalidAdapterException(
-            adapter
-                + ": module "
-                + p.res.name()
-                + " lora_A is "
-                + m.a().shapeString()
-                + " and lora_B "
-                + m.b().shapeString()
-                + ", expected [r, "
-                + lin.in()
-                + kernel
-                + "] and ["
-                + lin.out()
-                + (conv ? ", r, 1...]" : ", r]")
-                + " (the graph's weight '"
-                + lin.weight()
-                + "' is "
-                + Arrays.toString(ws)
-                + " "
-                + lin.layout()
-                + ")");
-      }
+      Injector.checkLora(adapter, p.res, m, mode);
     }
 
     void checkBottleneck(String adapter, Plan p, BottleneckAdapter.Module m)
