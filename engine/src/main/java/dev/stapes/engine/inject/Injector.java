@@ -33,7 +33,8 @@ public final class Injector {
   /** How adapter weights enter the graph. */
   public enum Mode {
     /**
-     * Weights become graph inputs: a task switch is a swap of tensors, the scale a bound scalar.
+     * Weights become graph inputs: a task switch is a swap of tensors, the scale a bound [1]
+     * tensor.
      */
     BOUND,
     /** Weights become constants and LoRA is merged into the base weight; one task only. */
@@ -790,7 +791,7 @@ public final class Injector {
           String sc =
               param(
                   mod + ".bottleneck" + s + ".scale",
-                  new long[0],
+                  new long[] {1},
                   ti -> scalar(p.bn.get(ti).size() > slot ? p.bn.get(ti).get(slot).scale() : 0f));
           for (int ti = 0; ti < k; ti++) {
             if (p.bn.get(ti).size() > s) {
@@ -874,7 +875,7 @@ public final class Injector {
         String sc =
             param(
                 mod + ".lora" + s + ".scale",
-                new long[0],
+                new long[] {1},
                 ti -> scalar(p.lora.get(ti).size() > slot ? p.lora.get(ti).get(slot).scale() : 0f));
         for (int ti = 0; ti < k; ti++) {
           if (p.lora.get(ti).size() > s) {
@@ -1168,8 +1169,12 @@ public final class Injector {
       return true;
     }
 
+    /**
+     * A bound scale: shape [1], not rank 0, because ONNX Runtime's adapter loader refuses rank-0
+     * parameters ("dims is missing or empty", 1.26), so an exported task could not carry it.
+     */
     static WeightTensor scalar(float v) {
-      return new WeightTensor(new long[0], new float[] {v});
+      return new WeightTensor(new long[] {1}, new float[] {v});
     }
 
     static String kernelString(long[] ws) {
