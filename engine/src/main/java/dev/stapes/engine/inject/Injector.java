@@ -170,7 +170,16 @@ public final class Injector {
               + res.name()
               + " holds "
               + res.linearCount()
-              + " weight nodes (MatMul, Gemm, Conv or Gather with a constant weight), expected exactly 1 for a LoRA branch (name a Linear, Conv or Embedding module)");
+              + " MatMul/Gemm/Conv/Gather nodes with constant weights, expected exactly 1 for a LoRA branch (name a Linear, Conv or Embedding module)");
+    }
+    if (!res.ownsLinear() && res.owner() != null) {
+      throw new InvalidAdapterException(
+          adapter
+              + ": module "
+              + res.name()
+              + " holds its one weight node in child module "
+              + res.owner()
+              + "; LoRA acts on the layer itself: an adapter for another model?");
     }
     LoraAdapter.Kind expected =
         switch (lin.op()) {
@@ -970,7 +979,7 @@ public final class Injector {
           String on =
               param(
                   mod + ".lora" + s + ".dora",
-                  new long[0],
+                  new long[] {1},
                   ti ->
                       scalar(
                           p.lora.get(ti).size() > slot && p.lora.get(ti).get(slot).m().dora()
