@@ -66,26 +66,32 @@ public final class Injector {
 
     private Builder() {}
 
-    /** The base model, read from a file (external data next to it is inlined safely). */
+    /**
+     * The base model, read from a file; external data next to it is inlined with the checks of
+     * {@code Session.open}.
+     */
     public Builder model(Path file) throws IOException {
       this.model = OnnxModels.read(file);
       this.source = file.toString();
       return this;
     }
 
-    /** The base model as bytes. */
+    /**
+     * The base model as bytes; a model with external data is refused (use {@link #model(byte[],
+     * String, Path)}).
+     */
     public Builder model(byte[] bytes, String source) throws IOException {
-      this.model = OnnxModels.parse(bytes, source);
+      this.model = OnnxModels.inlineExternalData(OnnxModels.parse(bytes, source), null, source);
       this.source = source;
       return this;
     }
 
     /**
-     * The base model as bytes whose external data (if any) lies in {@code folder}; it is inlined,
-     * refusing locations outside {@code folder}.
+     * The base model as bytes whose external data (if any) lies in {@code folder}; it is inlined
+     * with the checks of {@code Session.open} (null {@code folder}: external data is refused).
      */
     public Builder model(byte[] bytes, String source, Path folder) throws IOException {
-      this.model = OnnxModels.inlineExternalData(OnnxModels.parse(bytes, source), folder);
+      this.model = OnnxModels.inlineExternalData(OnnxModels.parse(bytes, source), folder, source);
       this.source = source;
       return this;
     }
