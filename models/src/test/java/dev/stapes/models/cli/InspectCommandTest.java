@@ -51,6 +51,15 @@ class InspectCommandTest {
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("entries apply"), r.out());
     assertTrue(r.out().contains("embedding-lora"), r.out());
+    assertTrue(r.out().contains("conv-lora"), r.out());
+    r =
+        run(
+            "inspect",
+            PEFT.resolve("container.torchscript.onnx").toString(),
+            "--lora",
+            PEFT.resolve("adapters/container_dora_head").toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("dora encoder.layers.0.fc1 -> node /layers.0/fc1/MatMul"), r.out());
     assertTrue(r.out().contains("scope-suffix"), r.out());
   }
 
