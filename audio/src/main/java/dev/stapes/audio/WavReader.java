@@ -158,9 +158,9 @@ public final class WavReader implements AutoCloseable {
   /**
    * Opens a file, averaging its channels.
    *
-   * @param path the WAV file
+   * @param path the WAV or FLAC file
    * @return a reader positioned at the first frame
-   * @throws WavFormatException if the file is not a WAV file this reader can decode
+   * @throws WavFormatException if the file is not a WAV or FLAC file this reader can decode
    * @throws IOException if the file cannot be read
    */
   public static WavReader open(Path path) throws IOException {
@@ -170,10 +170,10 @@ public final class WavReader implements AutoCloseable {
   /**
    * Opens a file with the given channel handling.
    *
-   * @param path the WAV file
+   * @param path the WAV or FLAC file
    * @param mode average all channels, or pick one
    * @return a reader positioned at the first frame
-   * @throws WavFormatException if the file is not a WAV file this reader can decode
+   * @throws WavFormatException if the file is not a WAV or FLAC file this reader can decode
    * @throws IllegalArgumentException if {@code mode} picks a channel the file does not have
    * @throws IOException if the file cannot be read
    */
@@ -184,11 +184,11 @@ public final class WavReader implements AutoCloseable {
   /**
    * Opens a file with the given channel handling and policy for NaN or infinite float samples.
    *
-   * @param path the WAV file
+   * @param path the WAV or FLAC file
    * @param mode average all channels, or pick one
    * @param nonFinite what to do with a NaN or infinite float sample
    * @return a reader positioned at the first frame
-   * @throws WavFormatException if the file is not a WAV file this reader can decode
+   * @throws WavFormatException if the file is not a WAV or FLAC file this reader can decode
    * @throws IllegalArgumentException if {@code mode} picks a channel the file does not have
    * @throws IOException if the file cannot be read
    */
@@ -208,10 +208,10 @@ public final class WavReader implements AutoCloseable {
    * Reads a WAV stream of unknown size (a pipe, a resource), averaging its channels. Skipping reads
    * through the stream; nothing is read ahead beyond the reader's buffer.
    *
-   * @param in the stream, positioned at the RIFF header; closed by {@link #close()}
+   * @param in the stream, positioned at the RIFF header or FLAC marker; closed by {@link #close()}
    * @param name the name used in messages
    * @return a reader positioned at the first frame
-   * @throws WavFormatException if the stream is not a WAV file this reader can decode
+   * @throws WavFormatException if the stream is not a WAV or FLAC file this reader can decode
    * @throws IOException if the stream cannot be read
    */
   public static WavReader open(InputStream in, String name) throws IOException {
@@ -221,11 +221,11 @@ public final class WavReader implements AutoCloseable {
   /**
    * Reads a WAV stream of unknown size with the given channel handling.
    *
-   * @param in the stream, positioned at the RIFF header; closed by {@link #close()}
+   * @param in the stream, positioned at the RIFF header or FLAC marker; closed by {@link #close()}
    * @param name the name used in messages
    * @param mode average all channels, or pick one
    * @return a reader positioned at the first frame
-   * @throws WavFormatException if the stream is not a WAV file this reader can decode
+   * @throws WavFormatException if the stream is not a WAV or FLAC file this reader can decode
    * @throws IOException if the stream cannot be read
    */
   public static WavReader open(InputStream in, String name, ChannelMode mode) throws IOException {
@@ -235,12 +235,12 @@ public final class WavReader implements AutoCloseable {
   /**
    * Reads a WAV stream of unknown size with the given channel handling and non-finite policy.
    *
-   * @param in the stream, positioned at the RIFF header; closed by {@link #close()}
+   * @param in the stream, positioned at the RIFF header or FLAC marker; closed by {@link #close()}
    * @param name the name used in messages
    * @param mode average all channels, or pick one
    * @param nonFinite what to do with a NaN or infinite float sample
    * @return a reader positioned at the first frame
-   * @throws WavFormatException if the stream is not a WAV file this reader can decode
+   * @throws WavFormatException if the stream is not a WAV or FLAC file this reader can decode
    * @throws IOException if the stream cannot be read
    */
   public static WavReader open(
@@ -435,7 +435,8 @@ public final class WavReader implements AutoCloseable {
    * @param len the most frames to read
    * @return the number of frames read (at least 1 if {@code len > 0}), or -1 at the end; 0 if
    *     {@code len} is 0
-   * @throws WavFormatException on a NaN or infinite sample under {@link NonFiniteSamples#REJECT}
+   * @throws WavFormatException on a NaN or infinite sample under {@link NonFiniteSamples#REJECT};
+   *     for FLAC, on a corrupt or truncated frame or an MD5 mismatch at the end
    * @throws IOException if reading fails
    * @throws IllegalStateException if the reader is closed
    */

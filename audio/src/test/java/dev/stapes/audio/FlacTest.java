@@ -190,6 +190,13 @@ class FlacTest {
     m = rejects(body, "flip.flac").getMessage();
     assertTrue(m.contains("frame 1 at byte " + frames.get(1) + ": frame CRC-16 is 0x"), m);
     assertTrue(m.endsWith("the file is corrupt"), m);
+    // the samples before the bad frame were delivered; reading on repeats the error
+    try (WavReader r = WavReader.open(new ByteArrayInputStream(body), "flip.flac")) {
+      float[] dst = new float[1152];
+      assertEquals(1152, r.read(dst, 0, 1152));
+      assertEquals(m, assertThrows(WavFormatException.class, () -> r.read(dst, 0, 1)).getMessage());
+      assertEquals(m, assertThrows(WavFormatException.class, () -> r.read(dst, 0, 1)).getMessage());
+    }
   }
 
   @Test

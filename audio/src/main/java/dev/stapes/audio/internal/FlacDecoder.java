@@ -52,6 +52,7 @@ public final class FlacDecoder {
   private long samples;
   private long frameStart;
   private boolean finished;
+  private String failure; // the message of the error that stopped the stream
 
   private FlacDecoder(RiffInput in, String name, byte[] info) throws WavFormatException {
     this.name = name;
@@ -232,6 +233,18 @@ public final class FlacDecoder {
    * @throws IOException if reading fails
    */
   public int nextBlock() throws IOException {
+    if (failure != null) {
+      throw new WavFormatException(failure); // the stream cannot resume after a bad frame
+    }
+    try {
+      return decodeNext();
+    } catch (WavFormatException e) {
+      failure = e.getMessage();
+      throw e;
+    }
+  }
+
+  private int decodeNext() throws IOException {
     if (finished) {
       return -1;
     }
