@@ -195,20 +195,20 @@ def frames_of(flac_bytes):
             return flac_bytes[p:]
 
 
-def header_length(frame):
-    p = 4
-    first = frame[p]
-    # the coded number's length: the count of leading ones of its first byte
+def number_length(first):
+    """Bytes of a frame header's coded number: the count of leading ones of its first byte."""
     ones = 0
-    while first & (0x80 >> ones):
+    while ones < 8 and first & (0x80 >> ones):
         ones += 1
-    n = 1 if ones == 0 else ones
-    p += n
-    bs = frame[2] >> 4
-    sr = frame[2] & 0xF
-    p += {6: 1, 7: 2}.get(bs, 0)
-    p += {12: 1, 13: 2, 14: 2}.get(sr, 0)
-    return p  # index of the CRC-8 byte
+    return 1 if ones == 0 else ones
+
+
+def header_length(frame):
+    """The index of a frame header's CRC-8 byte."""
+    p = 4 + number_length(frame[4])
+    p += {6: 1, 7: 2}.get(frame[2] >> 4, 0)
+    p += {12: 1, 13: 2, 14: 2}.get(frame[2] & 0xF, 0)
+    return p
 
 
 def make_varblock(name, lengths, channels, bps, rate, level, tmp):
@@ -225,13 +225,8 @@ def make_varblock(name, lengths, channels, bps, rate, level, tmp):
         frame = bytearray(frames_of(open(fl, "rb").read()))
         assert frame[0] == 0xFF and frame[1] == 0xF8, "one fixed-size frame expected"
         hl = header_length(frame)
-        start = 4
-        first = frame[start]
-        ones = 0
-        while first & (0x80 >> ones):
-            ones += 1
-        numlen = 1 if ones == 0 else ones
-        new = bytearray(frame[:2]) + frame[2:4] + utf8_number(pos) + frame[start + numlen:hl]
+        numlen = number_length(frame[4])
+        new = bytearray(frame[:4]) + utf8_number(pos) + frame[4 + numlen:hl]
         new[1] = 0xF9
         new.append(crc8(new))
         body = frame[hl + 1:-2]

@@ -148,6 +148,32 @@ class FlacTest {
   }
 
   @Test
+  void readsAStreamOfUnknownLengthAndIgnoresATrailingTag() throws IOException {
+    String name = "b16_stereo_16k_l5";
+    byte[] v = TestData.resource(DIR + name + ".flac");
+    float[] expected = readAll(WavReader.open(write("a.flac", v)), 4096);
+    // STREAMINFO's 36-bit total (low nibble of byte 21, bytes 22..25) set to 0: "unknown"
+    byte[] unknown = v.clone();
+    unknown[21] &= (byte) 0xF0;
+    Arrays.fill(unknown, 22, 26, (byte) 0);
+    try (WavReader r = WavReader.open(write("b.flac", unknown))) {
+      assertEquals(-1, r.info().frames());
+      float[] got = new float[expected.length + 1];
+      int n = 0;
+      int k;
+      while ((k = r.read(got, n, got.length - n)) > 0) {
+        n += k;
+      }
+      assertArrayEquals(expected, Arrays.copyOf(got, n));
+      assertEquals(expected.length, r.info().frames(), "frames known once the end is read");
+    }
+    // an ID3v1 tag after the last frame, as some taggers append one
+    byte[] tagged = Arrays.copyOf(v, v.length + 128);
+    System.arraycopy(ascii("TAG"), 0, tagged, v.length, 3);
+    assertArrayEquals(expected, readAll(WavReader.open(write("c.flac", tagged)), 4096));
+  }
+
+  @Test
   void readingFlacAllocatesNothingPerCall() throws IOException {
     Path p = write("ls.flac", TestData.resource(DIR + LIBRISPEECH + ".flac"));
     float[] dst = new float[100];
