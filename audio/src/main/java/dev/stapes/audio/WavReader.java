@@ -93,19 +93,7 @@ public final class WavReader implements AutoCloseable {
     this.bufferFrames = Math.max(1, BUFFER_BYTES / blockAlign);
     this.buffer = new byte[bufferFrames * blockAlign];
     this.averageScale = 1f / channels;
-    if (!mode.isAverage() && mode.channelIndex() >= channels) {
-      throw new IllegalArgumentException(
-          "channel="
-              + mode.channelIndex()
-              + " but '"
-              + name
-              + "' has "
-              + channels
-              + " channel"
-              + (channels == 1 ? "" : "s")
-              + ", expected 0.."
-              + (channels - 1));
-    }
+    checkChannel(mode, channels, name);
     List<String> warnings = new ArrayList<>(h.warnings);
     long declared = h.dataSize;
     long available = input.remaining(); // Long.MAX_VALUE for a stream of unknown size
@@ -317,6 +305,7 @@ public final class WavReader implements AutoCloseable {
     this.nonFinite = nonFinite;
     this.format = SampleFormat.FLAC;
     this.channels = flac.channels();
+    // the WAV byte buffer is not used: FlacDecoder has its own, and its blocks are read directly
     this.blockAlign = 0;
     this.bytesPerSample = 0;
     this.bufferFrames = 0;
@@ -334,17 +323,7 @@ public final class WavReader implements AutoCloseable {
               MIN_SAMPLE_RATE,
               MAX_SAMPLE_RATE));
     }
-    if (!mode.isAverage() && mode.channelIndex() >= channels) {
-      throw new IllegalArgumentException(
-          String.format(
-              Locale.ROOT,
-              "channel=%d but '%s' has %d channel%s, expected 0..%d",
-              mode.channelIndex(),
-              name,
-              channels,
-              channels == 1 ? "" : "s",
-              channels - 1));
-    }
+    checkChannel(mode, channels, name);
     long total = flac.totalSamples();
     this.framesLeft = Long.MAX_VALUE;
     this.info =
@@ -359,6 +338,20 @@ public final class WavReader implements AutoCloseable {
             total,
             false,
             List.of());
+  }
+
+  private static void checkChannel(ChannelMode mode, int channels, String name) {
+    if (!mode.isAverage() && mode.channelIndex() >= channels) {
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "channel=%d but '%s' has %d channel%s, expected 0..%d",
+              mode.channelIndex(),
+              name,
+              channels,
+              channels == 1 ? "" : "s",
+              channels - 1));
+    }
   }
 
   private int readFlac(float[] dst, int off, int len) throws IOException {
