@@ -28,7 +28,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SileroBatchTest {
 
   static List<float[]> utterances(int n) throws IOException {
-    Path dir = TestModels.corpus("librispeech");
+    // skipped (failed under CI) when the corpus is absent
+    Path dir = TestModels.corpus("librispeech/103-1240-0000.wav").getParent();
     List<Path> files;
     try (java.util.stream.Stream<Path> s = Files.list(dir)) {
       files = s.filter(p -> p.toString().endsWith(".wav")).sorted().collect(Collectors.toList());
@@ -86,7 +87,7 @@ class SileroBatchTest {
           audio.size(),
           max);
       assertTrue(compared > 1000, "compared " + compared);
-      assertTrue(max <= 1e-6, "max |diff| " + max);
+      assertEquals(0.0, max, "batched and solo runs differ");
       for (Stream st : solo) {
         st.close();
       }
