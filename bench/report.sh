@@ -8,7 +8,9 @@
 #   STEPS=stress bench/report.sh         # only the load test; earlier results are kept
 #
 # Settings (environment): STEPS ("c jmh stress"), FORKS (3), WARMUP_ITER (2), ITER (3),
-# ITER_TIME (1s), STRESS_SECONDS (30), STRESS_PIPELINE (enhance), OUT (docs/performance.md).
+# ITER_TIME (1s), STRESS_SECONDS (30), STRESS_PIPELINE (enhance), OUT (docs/performance.md),
+# STAPES_BENCH_DYNAMO (bench/target/dynamo-12l: InjectionDynamoBenchmark's torch dynamo export,
+# generated there with /tmp/fixvenv when missing; without the venv that benchmark is left out).
 # The C baseline and JMH run under nice; the load for the stress part is one busy loop per CPU,
 # started and stopped here.
 set -euo pipefail
@@ -46,6 +48,28 @@ if has jmh; then
   rm -f "$dir/jmh.json" "$dir/meta.txt"
   jmh_cmd=(java -jar "$jar" -f "$forks" -wi "$wi" -w "$itime" -i "$iter" -r "$itime" -prof gc
     -rf json -rff "$dir/jmh.json")
+  # InjectionDynamoBenchmark reads a torch dynamo export that is not committed (41 MB): generate
+  # it with the fixture venv when it is missing, else leave the benchmark out with a message.
+  dynamo_dir="$(realpath -m "${STAPES_BENCH_DYNAMO:-bench/target/dynamo-12l}")"
+  dynamo_selected=$([ -z "$filter" ] && echo yes || true)
+  for row in base bound merged taskSwitch taskSwitchAndCall; do
+    [[ "dev.stapes.bench.jmh.InjectionDynamoBenchmark.$row" =~ $filter ]] && dynamo_selected=yes
+  done
+  if [ -n "$dynamo_selected" ]; then
+    if [ ! -f "$dynamo_dir/manifest.json" ] && [ -x /tmp/fixvenv/bin/python ]; then
+      echo "report: generating the dynamo export for InjectionDynamoBenchmark in $dynamo_dir" >&2
+      /tmp/fixvenv/bin/python engine/src/test/python/make_peft_fixtures.py --large "$dynamo_dir" \
+        >"$dir/dynamo-export.log" 2>&1 || { tail -n 30 "$dir/dynamo-export.log" >&2; exit 1; }
+    fi
+    if [ -f "$dynamo_dir/manifest.json" ]; then
+      jmh_cmd+=(-jvmArgsAppend "-Dstapes.bench.dynamo=$dynamo_dir")
+    else
+      echo "report: no dynamo export in $dynamo_dir and no /tmp/fixvenv: InjectionDynamoBenchmark" \
+        "is left out (make it with: /tmp/fixvenv/bin/python" \
+        "engine/src/test/python/make_peft_fixtures.py --large $dynamo_dir)" >&2
+      jmh_cmd+=(-e InjectionDynamoBenchmark)
+    fi
+  fi
   [ -n "$filter" ] && jmh_cmd+=("$filter")
   echo "report: ${jmh_cmd[*]}" >&2
   nice "${jmh_cmd[@]}" >"$dir/jmh.log" 2>&1 || { tail -n 30 "$dir/jmh.log" >&2; exit 1; }

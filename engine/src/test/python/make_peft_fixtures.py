@@ -26,6 +26,16 @@ in OUT_DIR/versions.json; pip config list names the mirrors):
         torch==2.13.0+cpu transformers==5.18.0 peft==0.21.0 onnxscript==0.7.2 onnx==1.23.1 \\
         onnxruntime==1.30.0 safetensors==0.8.0 numpy==2.4.6
 
+Benchmark export (not committed, about 41 MB; read by bench's InjectionDynamoBenchmark):
+    /tmp/fixvenv/bin/python engine/src/test/python/make_peft_fixtures.py --large OUT_DIR
+writes into OUT_DIR (cleared first; the committed fixture folder is refused) a 12-layer
+WhisperForAudioClassification (d_model 256, 4 heads, FFN 1024, 80 mel bins, input_features
+[1, 80, 200]: 200 mel frames, 100 encoder positions after the stride-2 conv) exported by the
+dynamo exporter as model.onnx + model.onnx.data, two PEFT adapters adapters/task_a and
+adapters/task_b (rank-8 LoRA on q_proj and v_proj of all 12 layers, modules_to_save=["classifier"],
+each with its own random head), inputs/input_features.npy, expected/{base,task_a,task_b}.npy and a
+manifest.json naming input, shape, output and tolerance. About a minute on two cores.
+
 Output (paths in manifest.json are relative to OUT_DIR):
   <family>.<exporter>.onnx [+ .onnx.data]   base models; dynamo keeps its external data file
   inputs/<family>.<input>.npy               the fixed input (float32 audio/features, int64 tokens)
@@ -500,7 +510,118 @@ def versions():
             "safetensors": safetensors.__version__}
 
 
+# ----------------------------------------------------------------------------------------------
+# --large: the benchmark export (12 layers, dynamo)
+
+LARGE_LAYERS = 12
+LARGE_FRAMES = 200   # mel frames in; the encoder's stride-2 conv leaves 100 positions
+LARGE_TOL = 1e-4
+LARGE_ADAPTERS = [
+    dict(id="task_a", family="whisper12", fields=["modules_to_save", "multitask"],
+         config=dict(r=8, lora_alpha=16, target_modules=["q_proj", "v_proj"],
+                     modules_to_save=["classifier"])),
+    dict(id="task_b", family="whisper12", fields=["modules_to_save", "multitask"],
+         config=dict(r=8, lora_alpha=16, target_modules=["q_proj", "v_proj"],
+                     modules_to_save=["classifier"])),
+]
+
+
+def build_large():
+    from transformers import WhisperConfig, WhisperForAudioClassification
+    cfg = WhisperConfig(d_model=256, encoder_layers=LARGE_LAYERS, encoder_attention_heads=4,
+                        encoder_ffn_dim=1024, decoder_layers=1, decoder_attention_heads=4,
+                        decoder_ffn_dim=1024, num_mel_bins=80,
+                        max_source_positions=LARGE_FRAMES // 2, max_target_positions=16,
+                        vocab_size=64, pad_token_id=0, bos_token_id=1, eos_token_id=2,
+                        decoder_start_token_id=1, num_labels=10, classifier_proj_size=256,
+                        dropout=0.0, attention_dropout=0.0, activation_dropout=0.0,
+                        encoder_layerdrop=0.0, mask_time_prob=0.0, mask_feature_prob=0.0)
+    torch.manual_seed(zlib.crc32(b"whisper12"))
+    model = WhisperForAudioClassification(cfg)
+    gen = torch.Generator().manual_seed(zlib.crc32(b"base:whisper12"))
+    randomize_base(model, gen)
+    model.eval()
+    inputs = {"input_features": torch.randn((1, 80, LARGE_FRAMES), generator=gen)}
+    return model, inputs
+
+
+def main_large(out_dir):
+    t0 = time.time()
+    out_dir = os.path.abspath(out_dir)
+    committed = os.path.abspath(os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "..", "resources"))
+    if out_dir == committed or out_dir.startswith(committed + os.sep):
+        raise SystemExit("--large OUT_DIR=%s is inside the committed fixtures (%s); choose "
+                         "another folder, e.g. bench/target/dynamo-12l" % (out_dir, committed))
+    if os.path.exists(out_dir):
+        shutil.rmtree(out_dir)
+    for sub in ("inputs", "expected", "adapters"):
+        os.makedirs(os.path.join(out_dir, sub))
+    torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
+
+    model, inputs = build_large()
+    base_out = logits_of(model, inputs)
+    x = inputs["input_features"].numpy()
+    np.save(os.path.join(out_dir, "inputs", "input_features.npy"), x)
+    np.save(os.path.join(out_dir, "expected", "base.npy"), base_out)
+    path = os.path.join(out_dir, "model.onnx")
+    proto, opset, ext = export(model, inputs, path, "dynamo")
+    if not os.path.exists(path + ".data"):
+        raise RuntimeError("the dynamo exporter wrote no model.onnx.data")
+    sess = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+    onnx_in = [i.name for i in sess.get_inputs()]
+    onnx_out = [o.name for o in sess.get_outputs()]
+    if onnx_in != ["input_features"]:
+        raise RuntimeError("inputs %s, expected ['input_features']" % onnx_in)
+    ort_diff = float(np.abs(sess.run([onnx_out[0]], {"input_features": x})[0] - base_out).max())
+    print("whisper12: %d layers, %.1f M parameters, opset %d, out %s, %d/%d initializers "
+          "external, onnxruntime vs torch %.2g"
+          % (LARGE_LAYERS, sum(p.numel() for p in model.parameters()) / 1e6, opset, onnx_out,
+             len(ext), len(proto.graph.initializer), ort_diff))
+    if ort_diff > LARGE_TOL:
+        raise RuntimeError("onnxruntime differs from torch by %g" % ort_diff)
+
+    adapters = {}
+    print("adapters:")
+    for spec in LARGE_ADAPTERS:
+        entry, _ = make_adapter(spec, model, inputs, base_out, out_dir)
+        adapters[spec["id"]] = entry
+    a = np.load(os.path.join(out_dir, "expected", "task_a.npy"))
+    b = np.load(os.path.join(out_dir, "expected", "task_b.npy"))
+    if float(np.abs(a - b).max()) < MIN_EFFECT:
+        raise RuntimeError("task_a and task_b give the same logits")
+
+    manifest = {
+        "generator": GENERATOR + " --large", "tolerance": LARGE_TOL,
+        "model": {"file": "model.onnx", "external_data_file": "model.onnx.data",
+                  "exporter": "dynamo", "opset": opset, "family": "whisper12",
+                  "class": type(model).__name__, "layers": LARGE_LAYERS, "d_model": 256,
+                  "heads": 4, "ffn": 1024, "mel_bins": 80, "frames": LARGE_FRAMES,
+                  "encoder_positions": LARGE_FRAMES // 2, "num_labels": 10,
+                  "parameters": sum(p.numel() for p in model.parameters()),
+                  "initializers": len(proto.graph.initializer),
+                  "external_initializers": len(ext),
+                  "onnxruntime_vs_torch_max_diff": ort_diff},
+        "input": {"name": onnx_in[0], "shape": list(x.shape), "dtype": "float32",
+                  "file": "inputs/input_features.npy"},
+        "output": {"name": onnx_out[0], "shape": list(base_out.shape)},
+        "base": "expected/base.npy",
+        "adapters": adapters,
+        "tasks": [s["id"] for s in LARGE_ADAPTERS],
+        "versions": versions(),
+    }
+    with open(os.path.join(out_dir, "manifest.json"), "w") as f:
+        json.dump(manifest, f, indent=2)
+        f.write("\n")
+    size = sum(os.path.getsize(os.path.join(d, n)) for d, _, ns in os.walk(out_dir) for n in ns)
+    print("%.1f MB in %s; %.0f s" % (size / 1e6, out_dir, time.time() - t0))
+
+
 def main(argv):
+    if argv and argv[0] == "--large":
+        if len(argv) != 2:
+            raise SystemExit("usage: make_peft_fixtures.py --large OUT_DIR")
+        return main_large(argv[1])
     t0 = time.time()
     out_dir = argv[0] if argv else os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "..", "resources", "inject", "peft")

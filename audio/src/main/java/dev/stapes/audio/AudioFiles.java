@@ -13,15 +13,16 @@ public final class AudioFiles {
   private AudioFiles() {}
 
   /**
-   * Reads a whole WAV file as mono float32 in [-1, 1] at {@code targetRate}: channels averaged,
-   * resampled with {@link Resampler.Quality#HIGH}; the length is {@code ceil(frames * targetRate /
-   * fileRate)}. Refuses files longer than {@value #DEFAULT_MAX_SECONDS} s; stream those with {@link
-   * WavSource}.
+   * Reads a whole WAV or FLAC file as mono float32 in [-1, 1] at {@code targetRate}: channels
+   * averaged, resampled with {@link Resampler.Quality#HIGH}; the length is {@code ceil(frames *
+   * targetRate / fileRate)}. Refuses files longer than {@value #DEFAULT_MAX_SECONDS} s; stream
+   * those with {@link WavSource}.
    *
    * @param wav the file
    * @param targetRate the rate of the returned samples, in Hz
    * @return the samples
-   * @throws WavFormatException if the file cannot be decoded
+   * @throws WavFormatException if the file cannot be decoded (a corrupt file, or a format other
+   *     than WAV and FLAC)
    * @throws IOException if the file is longer than the limit or cannot be read
    */
   public static float[] readMono(Path wav, int targetRate) throws IOException {
@@ -29,14 +30,15 @@ public final class AudioFiles {
   }
 
   /**
-   * Reads a whole WAV file as mono float32 at {@code targetRate}, refusing files longer than {@code
-   * maxSeconds}.
+   * Reads a whole WAV or FLAC file as mono float32 at {@code targetRate}, refusing files longer
+   * than {@code maxSeconds}.
    *
    * @param wav the file
    * @param targetRate the rate of the returned samples, in Hz
    * @param maxSeconds the longest file accepted, in seconds
    * @return the samples
-   * @throws WavFormatException if the file cannot be decoded
+   * @throws WavFormatException if the file cannot be decoded (a corrupt file, or a format other
+   *     than WAV and FLAC)
    * @throws IOException if the file is longer than the limit or cannot be read
    */
   public static float[] readMono(Path wav, int targetRate, double maxSeconds) throws IOException {

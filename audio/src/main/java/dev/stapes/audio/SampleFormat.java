@@ -1,6 +1,9 @@
 package dev.stapes.audio;
 
-/** How one sample is stored in a WAV data chunk (always little-endian). */
+/**
+ * How one sample is stored: in a WAV data chunk (always little-endian), or compressed in a FLAC
+ * stream.
+ */
 public enum SampleFormat {
   /** Unsigned 8-bit PCM, 128 is silence; decoded as {@code (b - 128) / 128}. */
   PCM_U8(1, "PCM u8"),
@@ -17,7 +20,12 @@ public enum SampleFormat {
   /** ITU-T G.711 A-law, 8 bits; decoded to the 13-bit linear value over 2^15. */
   ALAW(1, "G.711 A-law"),
   /** ITU-T G.711 mu-law, 8 bits; decoded to the 14-bit linear value over 2^15. */
-  MULAW(1, "G.711 mu-law");
+  MULAW(1, "G.711 mu-law"),
+  /**
+   * FLAC, lossless: integers of {@link WavInfo#bitsPerSample()} bits (4..32), decoded as {@code s /
+   * 2^(bits-1)}; {@link #bytesPerSample()} is 0, the size of a sample varying from frame to frame.
+   */
+  FLAC(0, "FLAC");
 
   private final int bytes;
   private final String description;
@@ -27,7 +35,7 @@ public enum SampleFormat {
     this.description = description;
   }
 
-  /** Returns the bytes one sample of one channel occupies. */
+  /** Returns the bytes one sample of one channel occupies; 0 for {@link #FLAC}. */
   public int bytesPerSample() {
     return bytes;
   }

@@ -4,15 +4,17 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * What the header of a WAV file says, checked, plus what was found while reading it.
+ * What the header of a WAV file (or the STREAMINFO block of a FLAC file) says, checked, plus what
+ * was found while reading it.
  *
  * @param name the file name used in messages
  * @param formatTag the {@code wFormatTag} as stored (1 PCM, 3 IEEE float, 6 A-law, 7 mu-law, 0xFFFE
- *     extensible)
+ *     extensible; 0xF1AC, {@code WAVE_FORMAT_FLAC}, for a FLAC file)
  * @param sampleFormat the decoded sample encoding (for extensible files, from the sub-format GUID)
  * @param sampleRate frames per second, in Hz
  * @param channels interleaved channels per frame, 1..256
- * @param bitsPerSample the container size of one sample in bits (8, 16, 24, 32 or 64)
+ * @param bitsPerSample the container size of one sample in bits (8, 16, 24, 32 or 64); for FLAC the
+ *     sample size, 4..32
  * @param frames the number of whole frames the reader delivers; {@code -1} only for a stream whose
  *     data chunk declares an unknown length (0xFFFFFFFF) and which has not been read to its end
  * @param declaredFrames the number of frames the data chunk declares, {@code -1} if unknown
@@ -50,7 +52,9 @@ public record WavInfo(
         Locale.ROOT,
         "'%s': %s, %d ch, %d Hz, %d frames (%.3f s)%s",
         name,
-        sampleFormat.description(),
+        sampleFormat == SampleFormat.FLAC
+            ? "FLAC " + bitsPerSample + "-bit"
+            : sampleFormat.description(),
         channels,
         sampleRate,
         frames,

@@ -1,5 +1,7 @@
 package dev.stapes.audio;
 
+import dev.stapes.audio.internal.FlacDecoder;
+import dev.stapes.audio.internal.FormatSniffer;
 import dev.stapes.audio.internal.G711;
 import dev.stapes.audio.internal.RiffInput;
 import java.io.IOException;
@@ -12,8 +14,17 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * Streaming WAV decoder: reads a RIFF/WAVE (or RF64) file chunk by chunk and delivers mono float32
- * samples in [-1, 1], never holding more than one buffer of the file.
+ * Streaming decoder of WAV and FLAC files: reads a RIFF/WAVE (or RF64) file chunk by chunk, or a
+ * FLAC file frame by frame, and delivers mono float32 samples in [-1, 1], never holding more than
+ * one buffer of the file. The format is chosen by the first bytes ({@code RIFF}, {@code fLaC}), not
+ * by the file name; a file in another format (MP3, Ogg, AIFF, MP4, ...) is refused with one line
+ * that names the format and a converter command.
+ *
+ * <p>FLAC: every bit depth (4..32), 1..8 channels, any block size, fixed and variable block-size
+ * streams, an ID3v2 tag before the stream; samples {@code s / 2^(bits-1)}, bit-exact with the
+ * reference decoder. Each frame's CRCs are checked and the MD5 of the audio at the end where the
+ * encoder stored one; a truncated or corrupt file is a {@link WavFormatException} naming the byte
+ * offset, after the frames before the damage have been delivered.
  *
  * <p>Supported: PCM unsigned 8-bit and signed 16/24/32-bit, IEEE float 32/64, G.711 A-law and
  * mu-law, and {@code WAVE_FORMAT_EXTENSIBLE} with a PCM, float, A-law or mu-law sub-format; 1 to
@@ -50,6 +61,10 @@ public final class WavReader implements AutoCloseable {
   private static final double S32 = 1.0 / 2147483648.0;
 
   private final RiffInput input;
+  private final FlacDecoder flac; // null for a WAV file
+  private int flacLen; // samples per channel in the current FLAC block
+  private int flacPos; // the next of them to deliver
+  private final double flacScale;
   private final ChannelMode mode;
   private final NonFiniteSamples nonFinite;
   private final SampleFormat format;
@@ -67,6 +82,8 @@ public final class WavReader implements AutoCloseable {
   private WavReader(
       RiffInput input, Header h, ChannelMode mode, NonFiniteSamples nonFinite, String name) {
     this.input = input;
+    this.flac = null;
+    this.flacScale = 0;
     this.mode = mode;
     this.nonFinite = nonFinite;
     this.format = h.format;
@@ -76,19 +93,7 @@ public final class WavReader implements AutoCloseable {
     this.bufferFrames = Math.max(1, BUFFER_BYTES / blockAlign);
     this.buffer = new byte[bufferFrames * blockAlign];
     this.averageScale = 1f / channels;
-    if (!mode.isAverage() && mode.channelIndex() >= channels) {
-      throw new IllegalArgumentException(
-          "channel="
-              + mode.channelIndex()
-              + " but '"
-              + name
-              + "' has "
-              + channels
-              + " channel"
-              + (channels == 1 ? "" : "s")
-              + ", expected 0.."
-              + (channels - 1));
-    }
+    checkChannel(mode, channels, name);
     List<String> warnings = new ArrayList<>(h.warnings);
     long declared = h.dataSize;
     long available = input.remaining(); // Long.MAX_VALUE for a stream of unknown size
@@ -141,9 +146,9 @@ public final class WavReader implements AutoCloseable {
   /**
    * Opens a file, averaging its channels.
    *
-   * @param path the WAV file
+   * @param path the WAV or FLAC file
    * @return a reader positioned at the first frame
-   * @throws WavFormatException if the file is not a WAV file this reader can decode
+   * @throws WavFormatException if the file is not a WAV or FLAC file this reader can decode
    * @throws IOException if the file cannot be read
    */
   public static WavReader open(Path path) throws IOException {
@@ -153,10 +158,10 @@ public final class WavReader implements AutoCloseable {
   /**
    * Opens a file with the given channel handling.
    *
-   * @param path the WAV file
+   * @param path the WAV or FLAC file
    * @param mode average all channels, or pick one
    * @return a reader positioned at the first frame
-   * @throws WavFormatException if the file is not a WAV file this reader can decode
+   * @throws WavFormatException if the file is not a WAV or FLAC file this reader can decode
    * @throws IllegalArgumentException if {@code mode} picks a channel the file does not have
    * @throws IOException if the file cannot be read
    */
@@ -167,11 +172,11 @@ public final class WavReader implements AutoCloseable {
   /**
    * Opens a file with the given channel handling and policy for NaN or infinite float samples.
    *
-   * @param path the WAV file
+   * @param path the WAV or FLAC file
    * @param mode average all channels, or pick one
    * @param nonFinite what to do with a NaN or infinite float sample
    * @return a reader positioned at the first frame
-   * @throws WavFormatException if the file is not a WAV file this reader can decode
+   * @throws WavFormatException if the file is not a WAV or FLAC file this reader can decode
    * @throws IllegalArgumentException if {@code mode} picks a channel the file does not have
    * @throws IOException if the file cannot be read
    */
@@ -191,10 +196,10 @@ public final class WavReader implements AutoCloseable {
    * Reads a WAV stream of unknown size (a pipe, a resource), averaging its channels. Skipping reads
    * through the stream; nothing is read ahead beyond the reader's buffer.
    *
-   * @param in the stream, positioned at the RIFF header; closed by {@link #close()}
+   * @param in the stream, positioned at the RIFF header or FLAC marker; closed by {@link #close()}
    * @param name the name used in messages
    * @return a reader positioned at the first frame
-   * @throws WavFormatException if the stream is not a WAV file this reader can decode
+   * @throws WavFormatException if the stream is not a WAV or FLAC file this reader can decode
    * @throws IOException if the stream cannot be read
    */
   public static WavReader open(InputStream in, String name) throws IOException {
@@ -204,11 +209,11 @@ public final class WavReader implements AutoCloseable {
   /**
    * Reads a WAV stream of unknown size with the given channel handling.
    *
-   * @param in the stream, positioned at the RIFF header; closed by {@link #close()}
+   * @param in the stream, positioned at the RIFF header or FLAC marker; closed by {@link #close()}
    * @param name the name used in messages
    * @param mode average all channels, or pick one
    * @return a reader positioned at the first frame
-   * @throws WavFormatException if the stream is not a WAV file this reader can decode
+   * @throws WavFormatException if the stream is not a WAV or FLAC file this reader can decode
    * @throws IOException if the stream cannot be read
    */
   public static WavReader open(InputStream in, String name, ChannelMode mode) throws IOException {
@@ -218,12 +223,12 @@ public final class WavReader implements AutoCloseable {
   /**
    * Reads a WAV stream of unknown size with the given channel handling and non-finite policy.
    *
-   * @param in the stream, positioned at the RIFF header; closed by {@link #close()}
+   * @param in the stream, positioned at the RIFF header or FLAC marker; closed by {@link #close()}
    * @param name the name used in messages
    * @param mode average all channels, or pick one
    * @param nonFinite what to do with a NaN or infinite float sample
    * @return a reader positioned at the first frame
-   * @throws WavFormatException if the stream is not a WAV file this reader can decode
+   * @throws WavFormatException if the stream is not a WAV or FLAC file this reader can decode
    * @throws IOException if the stream cannot be read
    */
   public static WavReader open(
@@ -239,6 +244,9 @@ public final class WavReader implements AutoCloseable {
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(nonFinite, "nonFinite");
     try {
+      if (sniffFlac(input, name)) {
+        return new WavReader(input, FlacDecoder.open(input, name), mode, nonFinite, name);
+      }
       Header h = Header.parse(input, name);
       return new WavReader(input, h, mode, nonFinite, name);
     } catch (IOException | RuntimeException e) {
@@ -249,6 +257,154 @@ public final class WavReader implements AutoCloseable {
       }
       throw e;
     }
+  }
+
+  /**
+   * Looks at the first bytes, skipping an ID3v2 tag: returns true at a FLAC stream marker, throws
+   * for a known format that is neither WAV nor FLAC, and otherwise returns false with the input
+   * back at the start, for the WAV parser to read (and name what it expected).
+   */
+  private static boolean sniffFlac(RiffInput input, String name) throws IOException {
+    byte[] h = new byte[FormatSniffer.HEAD_BYTES];
+    int n = input.readFully(h, 0, h.length);
+    input.unread(h, 0, n);
+    boolean afterId3 = false;
+    long id3 = FormatSniffer.id3v2Size(h, n);
+    if (id3 > 0) {
+      long at = input.position();
+      if (input.skip(id3) < id3) {
+        throw new WavFormatException(
+            String.format(
+                Locale.ROOT,
+                "'%s' starts with an ID3v2 tag (at byte %d) of %d bytes, more than the file"
+                    + " holds: a truncated MP3 file? Stapes reads WAV and FLAC",
+                name,
+                at,
+                id3));
+      }
+      n = input.readFully(h, 0, h.length);
+      input.unread(h, 0, n);
+      afterId3 = true;
+    }
+    if (FormatSniffer.isFlac(h, n)) {
+      return true;
+    }
+    String other = FormatSniffer.unsupported(h, n, afterId3);
+    if (other != null) {
+      throw new WavFormatException(FormatSniffer.unsupportedMessage(name, other));
+    }
+    return false;
+  }
+
+  private WavReader(
+      RiffInput input, FlacDecoder flac, ChannelMode mode, NonFiniteSamples nonFinite, String name)
+      throws WavFormatException {
+    this.input = input;
+    this.flac = flac;
+    this.mode = mode;
+    this.nonFinite = nonFinite;
+    this.format = SampleFormat.FLAC;
+    this.channels = flac.channels();
+    // the WAV byte buffer is not used: FlacDecoder has its own, and its blocks are read directly
+    this.blockAlign = 0;
+    this.bytesPerSample = 0;
+    this.bufferFrames = 0;
+    this.buffer = null;
+    this.averageScale = 1f / channels;
+    this.flacScale = 1.0 / (1L << (flac.bitsPerSample() - 1));
+    int rate = flac.sampleRate();
+    if (rate < MIN_SAMPLE_RATE || rate > MAX_SAMPLE_RATE) {
+      throw new WavFormatException(
+          String.format(
+              Locale.ROOT,
+              "sampleRate=%d Hz in '%s' (FLAC STREAMINFO), expected %d..%d Hz",
+              rate,
+              name,
+              MIN_SAMPLE_RATE,
+              MAX_SAMPLE_RATE));
+    }
+    checkChannel(mode, channels, name);
+    long total = flac.totalSamples();
+    this.framesLeft = Long.MAX_VALUE;
+    this.info =
+        new WavInfo(
+            name,
+            0xF1AC,
+            SampleFormat.FLAC,
+            rate,
+            channels,
+            flac.bitsPerSample(),
+            total,
+            total,
+            false,
+            List.of());
+  }
+
+  private static void checkChannel(ChannelMode mode, int channels, String name) {
+    if (!mode.isAverage() && mode.channelIndex() >= channels) {
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "channel=%d but '%s' has %d channel%s, expected 0..%d",
+              mode.channelIndex(),
+              name,
+              channels,
+              channels == 1 ? "" : "s",
+              channels - 1));
+    }
+  }
+
+  private int readFlac(float[] dst, int off, int len) throws IOException {
+    final int first = mode.isAverage() ? 0 : mode.channelIndex();
+    final int count = mode.isAverage() ? channels : 1;
+    final float scale = averageScale;
+    final double s = flacScale;
+    int total = 0;
+    while (total < len) {
+      if (flacPos == flacLen) {
+        int n = flac.nextBlock();
+        if (n < 0) {
+          if (info.frames() < 0) {
+            info =
+                new WavInfo(
+                    info.name(),
+                    info.formatTag(),
+                    info.sampleFormat(),
+                    info.sampleRate(),
+                    channels,
+                    info.bitsPerSample(),
+                    framesRead,
+                    -1,
+                    false,
+                    info.warnings());
+          }
+          framesLeft = 0;
+          break;
+        }
+        flacPos = 0;
+        flacLen = n;
+      }
+      int m = Math.min(len - total, flacLen - flacPos);
+      int p = off + total;
+      if (count == 1) {
+        long[] x = flac.channel(first);
+        for (int i = 0; i < m; i++) {
+          dst[p + i] = (float) (x[flacPos + i] * s);
+        }
+      } else {
+        for (int i = 0; i < m; i++) {
+          float sum = 0f;
+          for (int c = 0; c < count; c++) {
+            sum += (float) (flac.channel(c)[flacPos + i] * s);
+          }
+          dst[p + i] = sum * scale;
+        }
+      }
+      flacPos += m;
+      total += m;
+      framesRead += m;
+    }
+    return total == 0 ? -1 : total;
   }
 
   /**
@@ -272,7 +428,8 @@ public final class WavReader implements AutoCloseable {
    * @param len the most frames to read
    * @return the number of frames read (at least 1 if {@code len > 0}), or -1 at the end; 0 if
    *     {@code len} is 0
-   * @throws WavFormatException on a NaN or infinite sample under {@link NonFiniteSamples#REJECT}
+   * @throws WavFormatException on a NaN or infinite sample under {@link NonFiniteSamples#REJECT};
+   *     for FLAC, on a corrupt or truncated frame or an MD5 mismatch at the end
    * @throws IOException if reading fails
    * @throws IllegalStateException if the reader is closed
    */
@@ -286,6 +443,9 @@ public final class WavReader implements AutoCloseable {
     }
     if (framesLeft == 0) {
       return -1;
+    }
+    if (flac != null) {
+      return readFlac(dst, off, len);
     }
     int total = 0;
     while (total < len && framesLeft > 0) {

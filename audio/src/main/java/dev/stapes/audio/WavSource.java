@@ -6,10 +6,10 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * A WAV file as a stream of mono float32 samples at a chosen rate: {@link WavReader} (decode, mix
- * down) followed by {@link Resampler} (band-limited, aligned, exact output length {@code
- * ceil(frames * targetRate / fileRate)}). The file is read one buffer at a time, so any length
- * works.
+ * A WAV or FLAC file as a stream of mono float32 samples at a chosen rate: {@link WavReader}
+ * (decode, mix down) followed by {@link Resampler} (band-limited, aligned, exact output length
+ * {@code ceil(frames * targetRate / fileRate)}). The file is read one buffer at a time, so any
+ * length works.
  *
  * <p>Cost model: {@link #read} allocates nothing. Not thread-safe: one thread at a time.
  */
@@ -35,7 +35,7 @@ public final class WavSource implements AutoCloseable {
   /**
    * Opens a file, averaging its channels, resampled with {@link Resampler.Quality#HIGH}.
    *
-   * @param path the WAV file
+   * @param path the WAV or FLAC file (told apart by their first bytes)
    * @param targetRate the rate of the samples {@link #read} returns, in Hz
    * @return the source
    * @throws WavFormatException if the file cannot be decoded
@@ -50,7 +50,7 @@ public final class WavSource implements AutoCloseable {
   /**
    * Opens a file with the given channel handling.
    *
-   * @param path the WAV file
+   * @param path the WAV or FLAC file (told apart by their first bytes)
    * @param targetRate the rate of the samples {@link #read} returns, in Hz
    * @param mode average all channels, or pick one
    * @return the source
@@ -79,9 +79,9 @@ public final class WavSource implements AutoCloseable {
   }
 
   /**
-   * Reads a WAV stream of unknown length (a pipe, a resource), averaging its channels.
+   * Reads a WAV or FLAC stream of unknown length (a pipe, a resource), averaging its channels.
    *
-   * @param in the stream, positioned at the RIFF header; closed by {@link #close()}
+   * @param in the stream, positioned at the RIFF header or FLAC marker; closed by {@link #close()}
    * @param name the name used in messages
    * @param targetRate the output rate in Hz
    * @return the source

@@ -241,9 +241,15 @@ class WavReaderTest {
     byte[] v = valid();
     byte[] id3 = v.clone();
     System.arraycopy(WavBytes.ascii("ID3\u0003"), 0, id3, 0, 4);
+    String m = rejects(id3).getMessage();
+    assertTrue(m.startsWith("'bad.wav' starts with an ID3v2 tag") && m.contains("MP3"), m);
+    byte[] ogg = v.clone();
+    System.arraycopy(WavBytes.ascii("OggS"), 0, ogg, 0, 4);
     assertEquals(
-        "'bad.wav' is not a WAV file: starts with 'ID3\\x03', expected 'RIFF'",
-        rejects(id3).getMessage());
+        "'bad.wav' looks like Ogg (Vorbis, Opus or FLAC in Ogg), a format Stapes does not read (it"
+            + " reads WAV and FLAC); convert it first, e.g. ffmpeg -i 'bad.wav' -ar 16000 -ac 1"
+            + " 'bad-16k.wav'",
+        rejects(ogg).getMessage());
     byte[] rifx = v.clone();
     rifx[3] = 'X';
     assertTrue(rejects(rifx).getMessage().contains("big-endian RIFX"));

@@ -39,6 +39,7 @@ import picocli.CommandLine.Option;
       ImportCommand.class,
       KwsCommand.class,
       InferCommand.class,
+      InspectCommand.class,
       FeaturesCommand.class,
       EnhanceCommand.class,
     })

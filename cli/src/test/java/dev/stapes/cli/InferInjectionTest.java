@@ -4,10 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.onnx.proto.OnnxMl;
 import dev.stapes.engine.Npy;
 import dev.stapes.engine.NpyArray;
+import dev.stapes.engine.inject.OnnxModels;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -139,6 +142,61 @@ class InferInjectionTest {
     assertTrue(
         r.err().contains("has no effect without --lora, --adapter or --task-embedding"), r.err());
     assertTrue(java.nio.file.Files.notExists(out), "no output directory on failure");
+  }
+
+  /**
+   * The Whisper fixture with its largest initializer moved to {@code dir/w.bin}, a symbolic link to
+   * a file outside {@code dir} holding the same bytes: only the link makes it unsafe.
+   */
+  Path whisperWithLinkedWeights(Path dir) throws Exception {
+    Path outside = Files.createDirectories(tmp.resolve("outside"));
+    OnnxMl.ModelProto m =
+        OnnxModels.parse(Files.readAllBytes(FIX.resolve("whisper.onnx")), "whisper.onnx");
+    OnnxMl.GraphProto.Builder g = m.getGraph().toBuilder();
+    int big = 0;
+    for (int i = 0; i < g.getInitializerCount(); i++) {
+      if (g.getInitializer(i).getRawData().size() > g.getInitializer(big).getRawData().size()) {
+        big = i;
+      }
+    }
+    OnnxMl.TensorProto t = g.getInitializer(big);
+    Files.write(outside.resolve("w.bin"), t.getRawData().toByteArray());
+    g.setInitializer(
+        big,
+        t.toBuilder()
+            .clearRawData()
+            .setDataLocation(OnnxMl.TensorProto.DataLocation.EXTERNAL)
+            .addExternalData(
+                OnnxMl.StringStringEntryProto.newBuilder().setKey("location").setValue("w.bin")));
+    Files.createDirectories(dir);
+    Files.createSymbolicLink(dir.resolve("w.bin"), outside.resolve("w.bin"));
+    Path model = dir.resolve("whisper.onnx");
+    Files.write(model, m.toBuilder().setGraph(g).build().toByteArray());
+    return model;
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"no adapter", "--lora", "--lora --merge"})
+  void externalDataBehindASymlinkOutOfTheFolderIsOneLineAndExitOne(String flags) throws Exception {
+    Path model = whisperWithLinkedWeights(tmp.resolve("model"));
+    List<String> a = new ArrayList<>(List.of("infer", "--model", model.toString()));
+    if (flags.startsWith("--lora")) {
+      a.addAll(List.of("--lora", FIX.resolve("whisper/lora1").toString()));
+    }
+    if (flags.endsWith("--merge")) {
+      a.add("--merge");
+    }
+    Path out = tmp.resolve("out");
+    a.addAll(
+        List.of("--input", "mel=" + FIX.resolve("whisper.input.npy"), "--out", out.toString()));
+    Run r = run(a);
+    assertEquals(1, r.code(), r.err());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+    assertTrue(
+        r.err().contains("refused external data of tensor '")
+            && r.err().contains("at location 'w.bin': a symbolic link leading outside"),
+        r.err());
+    assertTrue(Files.notExists(out), "no output directory on failure");
   }
 
   @Test

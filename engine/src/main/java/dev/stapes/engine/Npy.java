@@ -1,19 +1,16 @@
 package dev.stapes.engine;
 
-import java.io.BufferedOutputStream;
+import dev.stapes.engine.internal.AtomicFiles;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -448,84 +445,7 @@ public final class Npy {
    *     exist or it cannot be written
    */
   public static void write(Path file, NpyArray array) throws IOException {
-    writeAtomically(file, out -> write(out, array));
-  }
-
-  /** {@code e} restated as one line that names {@code file} (not the temporary file). */
-  private static FileSystemException cannotWrite(Path file, IOException e) {
-    String reason;
-    if (e instanceof AccessDeniedException) {
-      reason = "permission denied";
-    } else if (e instanceof NoSuchFileException) {
-      reason = "no such file or directory";
-    } else if (e instanceof FileSystemException f) {
-      reason = f.getReason() != null ? f.getReason() : f.getClass().getSimpleName();
-    } else {
-      reason = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-    }
-    FileSystemException out =
-        new FileSystemException(file.toString(), null, "cannot write: " + reason);
-    out.initCause(e);
-    return out;
-  }
-
-  /** What {@link #writeAtomically} writes. */
-  interface Body {
-    void writeTo(OutputStream out) throws IOException;
-  }
-
-  static void writeAtomically(Path file, Body body) throws IOException {
-    if (Files.isDirectory(file)) {
-      throw new FileSystemException(file.toString(), null, "is a directory, expected a file");
-    }
-    if (Files.exists(file) && !Files.isRegularFile(file)) {
-      try (OutputStream out = Files.newOutputStream(file)) {
-        body.writeTo(out);
-      } catch (IOException e) {
-        throw cannotWrite(file, e);
-      }
-      return;
-    }
-    Path abs = file.toAbsolutePath();
-    Path dir = abs.getParent();
-    if (dir == null || !Files.isDirectory(dir)) {
-      throw new NoSuchFileException(
-          file.toString(), null, "directory " + dir + " does not exist or is not a directory");
-    }
-    Path tmp =
-        dir.resolve(
-            "."
-                + abs.getFileName()
-                + "."
-                + ProcessHandle.current().pid()
-                + "-"
-                + System.nanoTime()
-                + ".part");
-    boolean done = false;
-    try {
-      try (OutputStream out =
-          new BufferedOutputStream(
-              Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-              1 << 16)) {
-        body.writeTo(out);
-      }
-      try {
-        Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-      }
-      done = true;
-    } catch (IOException e) {
-      throw cannotWrite(file, e);
-    } finally {
-      if (!done) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException ignored) {
-          // the write already failed; that error is the one to report
-        }
-      }
-    }
+    AtomicFiles.write(file, out -> write(out, array));
   }
 
   /** Writes {@code array} in .npy format to {@code out} (not closed). */
@@ -597,7 +517,7 @@ public final class Npy {
       data.position(start + 4 * width);
     }
     byte[] head = header("<U" + width, s);
-    writeAtomically(
+    AtomicFiles.write(
         file,
         out -> {
           out.write(head);

@@ -3,6 +3,7 @@ package dev.stapes.engine;
 import ai.onnxruntime.MapInfo;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxTensorLike;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -10,6 +11,7 @@ import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.SequenceInfo;
 import ai.onnxruntime.TensorInfo;
+import dev.stapes.engine.internal.ExternalData;
 import dev.stapes.engine.internal.ModelInspector;
 import java.io.IOException;
 import java.lang.ref.Cleaner;
@@ -19,11 +21,13 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -31,9 +35,14 @@ import java.util.Map;
  * concurrently, and any number of {@link Stream}s may share one session (each stream is used by one
  * thread at a time).
  *
- * <p>Before ONNX Runtime sees the model, Stapes parses it with the ONNX protos and refuses it when
- * a tensor's external data path is absolute, contains {@code ..}, or leads outside the model's
- * folder through a symbolic link.
+ * <p>Before ONNX Runtime sees the model, Stapes parses it with the ONNX protos and reads the data
+ * of tensors kept in external files itself, with the checks every loading path shares (the
+ * injection path's {@code OnnxModels.read} included): a location that is absolute, contains {@code
+ * ..}, leads outside the model's folder through a symbolic link, is not a regular file, or whose
+ * offset and length do not fit the file is refused. ONNX Runtime gets the bytes from memory and is
+ * never told where the folder is. Small external tensors are inlined into the model; larger
+ * main-graph initializers are handed over as direct buffers, which the session holds until it is
+ * closed (they count against {@code -XX:MaxDirectMemorySize}).
  *
  * <pre>{@code
  * try (Session session = Session.open(Path.of("model.onnx"))) {
@@ -57,7 +66,12 @@ public final class Session implements AutoCloseable {
   private final Cleaner.Cleanable cleanable;
   private volatile boolean closed;
 
-  private Session(String name, SessionOptions options, OrtSession ort, Map<String, String> meta)
+  private Session(
+      String name,
+      SessionOptions options,
+      OrtSession ort,
+      List<OnnxTensor> weights,
+      Map<String, String> meta)
       throws OrtException {
     this.name = name;
     this.options = options;
@@ -65,23 +79,23 @@ public final class Session implements AutoCloseable {
     this.inputs = infos(ort.getInputInfo());
     this.outputs = infos(ort.getOutputInfo());
     this.metadata = Collections.unmodifiableMap(new LinkedHashMap<>(meta));
-    this.cleanable = CLEANER.register(this, new Release(ort));
+    this.cleanable = CLEANER.register(this, new Release(ort, weights));
   }
 
+  /** Closes the native session, then the external initializers it was reading from memory. */
   private static final class Release implements Runnable {
     private final OrtSession ort;
+    private final List<OnnxTensor> weights;
 
-    Release(OrtSession ort) {
+    Release(OrtSession ort, List<OnnxTensor> weights) {
       this.ort = ort;
+      this.weights = weights;
     }
 
     @Override
     public void run() {
-      try {
-        ort.close();
-      } catch (OrtException | RuntimeException e) {
-        // nothing to do in a cleaner
-      }
+      closeQuietly(ort);
+      closeAll(weights);
     }
   }
 
@@ -94,57 +108,97 @@ public final class Session implements AutoCloseable {
    * Loads {@code model} (external data is read relative to its folder).
    *
    * @throws NoSuchFileException when the file does not exist
-   * @throws ModelFormatException when it is not a valid ONNX model, ONNX Runtime refuses it, or an
-   *     external data path escapes the model's folder
+   * @throws ModelFormatException when it is not a regular file or not a valid ONNX model, ONNX
+   *     Runtime refuses it, or its external data is unsafe or unreadable (see the class comment)
    * @throws ExecutionProviderException when the requested execution provider is not available
    */
   public static Session open(Path model, SessionOptions options) throws IOException {
-    if (!Files.exists(model)) {
-      throw new NoSuchFileException(model.toString(), null, "model file not found");
+    byte[] bytes;
+    try {
+      bytes = ModelInspector.readModelFile(model);
+    } catch (ModelInspector.BadModel e) {
+      throw new ModelFormatException(e.getMessage(), e.getCause());
     }
-    if (Files.isDirectory(model)) {
-      throw new ModelFormatException(model + ": is a directory, expected an .onnx file");
-    }
-    byte[] bytes = Files.readAllBytes(model);
     Path folder = model.toAbsolutePath().getParent();
     return load(bytes, model.toString(), folder, options);
   }
 
   /**
    * Loads a model from {@code bytes}, {@code name} naming it in messages. {@code folder} is where
-   * external data lives (null: a model with external data is refused).
+   * external data lives (null: a model with external data is refused); it is read with the same
+   * checks as {@link #open(Path, SessionOptions)}'s.
+   *
+   * @throws ModelFormatException when the bytes are not a valid ONNX model, ONNX Runtime refuses
+   *     it, or its external data is unsafe or unreadable
    */
   public static Session fromBytes(byte[] bytes, String name, Path folder, SessionOptions options)
       throws IOException {
     return load(bytes.clone(), name, folder, options);
   }
 
-  private static Session load(byte[] bytes, String name, Path folder, SessionOptions options)
-      throws IOException {
-    ModelInspector inspected;
+  /** A parsed model whose external data has been read (see {@link ExternalData}). */
+  private record Prepared(
+      byte[] bytes, Map<String, String> metadata, List<ExternalData.Initializer> weights) {}
+
+  private static Prepared prepare(byte[] bytes, String name, Path folder)
+      throws ModelFormatException {
     try {
-      inspected = ModelInspector.inspect(bytes, folder, name);
+      ModelInspector inspected = ModelInspector.inspect(bytes, name);
+      ExternalData.Loaded ext =
+          ExternalData.load(inspected.model(), folder, name, Session::fromMemory);
+      byte[] out = bytes;
+      if (ext.model() != inspected.model()) {
+        try {
+          out = ext.model().toByteArray();
+        } catch (RuntimeException e) {
+          throw new ModelFormatException(
+              name
+                  + ": the model with its small external tensors inlined cannot be serialised ("
+                  + oneLine(e.getMessage())
+                  + ")",
+              e);
+        }
+      }
+      return new Prepared(out, inspected.metadata(), ext.initializers());
     } catch (ModelInspector.BadModel e) {
       throw new ModelFormatException(e.getMessage(), e.getCause());
     }
+  }
+
+  /** Whether ONNX Runtime Java can take an initializer of this ONNX data type from memory. */
+  private static boolean fromMemory(int onnxDataType) {
+    ElementType t = ElementType.ofOnnx(onnxDataType);
+    return t.creatable() && t != ElementType.STRING;
+  }
+
+  private static Session load(byte[] bytes, String name, Path folder, SessionOptions options)
+      throws IOException {
+    Prepared model = prepare(bytes, name, folder);
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     Path cache = options.optimizedModelCache();
-    String key = cache == null ? null : cacheKey(bytes, options, env);
+    String key = cache == null ? null : cacheKey(model, options, env);
     boolean fromCache = false;
     if (cache != null && Files.isRegularFile(cache) && Files.isRegularFile(keyFile(cache))) {
       String stored = Files.readString(keyFile(cache), StandardCharsets.UTF_8).trim();
       fromCache = stored.equals(key);
     }
     OrtSession ort;
+    List<OnnxTensor> weights = new ArrayList<>();
     try (OrtSession.SessionOptions so = ortOptions(options, fromCache)) {
       if (fromCache) {
-        byte[] cached = Files.readAllBytes(cache);
+        byte[] cachedBytes;
         try {
-          ModelInspector.inspect(cached, cache.toAbsolutePath().getParent(), cache.toString());
+          cachedBytes = ModelInspector.readModelFile(cache);
         } catch (ModelInspector.BadModel e) {
           throw new ModelFormatException(e.getMessage(), e.getCause());
         }
-        ort = env.createSession(cached, so);
+        Prepared cached =
+            prepare(cachedBytes, cache.toString(), cache.toAbsolutePath().getParent());
+        weights = tensors(env, cached.weights());
+        if (!weights.isEmpty()) {
+          so.addExternalInitializers(byName(weights, cached.weights()));
+        }
+        ort = env.createSession(cached.bytes(), so);
       } else {
         if (cache != null) {
           Path parent = cache.toAbsolutePath().getParent();
@@ -154,38 +208,76 @@ public final class Session implements AutoCloseable {
           Files.deleteIfExists(keyFile(cache));
           so.setOptimizedModelFilePath(cache.toString());
         }
-        if (!inspected.externalLocations().isEmpty()) {
-          // checked above: every location is relative and inside the folder
-          so.addConfigEntry(
-              "session.model_external_initializers_file_folder_path",
-              folder.toAbsolutePath().toString());
+        weights = tensors(env, model.weights());
+        if (!weights.isEmpty()) {
+          so.addExternalInitializers(byName(weights, model.weights()));
         }
-        ort = env.createSession(bytes, so);
+        ort = env.createSession(model.bytes(), so);
         if (cache != null) {
           Files.writeString(keyFile(cache), key + "\n", StandardCharsets.UTF_8);
         }
       }
     } catch (OrtException e) {
+      closeAll(weights);
       throw new ModelFormatException(
           name + ": ONNX Runtime refused the model: " + oneLine(e.getMessage()), e);
+    } catch (IOException | RuntimeException e) {
+      closeAll(weights);
+      throw e;
+    }
+    Session s;
+    try {
+      s = new Session(name, options, ort, weights, model.metadata());
+    } catch (OrtException | RuntimeException e) {
+      closeQuietly(ort);
+      closeAll(weights);
+      if (e instanceof OrtException) {
+        throw new ModelFormatException(name + ": " + oneLine(e.getMessage()), e);
+      }
+      throw (RuntimeException) e;
     }
     try {
-      Session s = new Session(name, options, ort, inspected.metadata());
-      try {
-        s.warmUp(options.warmupRuns());
-      } catch (InferenceException e) {
-        throw new ModelFormatException(
-            "warm-up run failed (zero inputs, symbolic dimensions set to 1; set warmupRuns=0): "
-                + e.getMessage(),
-            e);
-      }
-      return s;
-    } catch (OrtException e) {
-      closeQuietly(ort);
-      throw new ModelFormatException(name + ": " + oneLine(e.getMessage()), e);
-    } catch (RuntimeException | IOException e) {
-      closeQuietly(ort);
+      s.warmUp(options.warmupRuns());
+    } catch (InferenceException e) {
+      s.close();
+      throw new ModelFormatException(
+          "warm-up run failed (zero inputs, symbolic dimensions set to 1; set warmupRuns=0): "
+              + e.getMessage(),
+          e);
+    } catch (RuntimeException e) {
+      s.close();
       throw e;
+    }
+    return s;
+  }
+
+  /** ONNX Runtime tensors over the direct buffers of {@code weights}, in order. */
+  private static List<OnnxTensor> tensors(
+      OrtEnvironment env, List<ExternalData.Initializer> weights) throws OrtException {
+    List<OnnxTensor> out = new ArrayList<>(weights.size());
+    try {
+      for (ExternalData.Initializer w : weights) {
+        out.add(OnnxTensor.createTensor(env, w.data(), w.dims(), w.type().javaType()));
+      }
+      return out;
+    } catch (OrtException | RuntimeException e) {
+      closeAll(out);
+      throw e;
+    }
+  }
+
+  private static Map<String, OnnxTensorLike> byName(
+      List<OnnxTensor> tensors, List<ExternalData.Initializer> weights) {
+    Map<String, OnnxTensorLike> m = new LinkedHashMap<>();
+    for (int i = 0; i < tensors.size(); i++) {
+      m.put(weights.get(i).name(), tensors.get(i));
+    }
+    return m;
+  }
+
+  private static void closeAll(List<OnnxTensor> tensors) {
+    for (OnnxTensor t : tensors) {
+      t.close();
     }
   }
 
@@ -205,10 +297,16 @@ public final class Session implements AutoCloseable {
     return cache.resolveSibling(cache.getFileName() + ".key");
   }
 
-  private static String cacheKey(byte[] model, SessionOptions o, OrtEnvironment env) {
+  /** The cache key: SHA-256 over the model and its external data, runtime, provider, level. */
+  private static String cacheKey(Prepared model, SessionOptions o, OrtEnvironment env) {
     try {
       MessageDigest md = MessageDigest.getInstance("SHA-256");
-      String sha = HexFormat.of().formatHex(md.digest(model));
+      md.update(model.bytes());
+      for (ExternalData.Initializer w : model.weights()) {
+        md.update(w.name().getBytes(StandardCharsets.UTF_8));
+        md.update(w.data().duplicate());
+      }
+      String sha = HexFormat.of().formatHex(md.digest());
       return "sha256="
           + sha
           + " ort="

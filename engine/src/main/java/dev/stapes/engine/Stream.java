@@ -276,7 +276,7 @@ public final class Stream implements AutoCloseable {
     feeds[1].put(input, t);
   }
 
-  private static long[] audioShape(ValueInfo a, StreamSpec spec) {
+  static long[] audioShape(ValueInfo a, StreamSpec spec) {
     long window = spec.windowSamples();
     long[] shape;
     if (spec.audioShape() != null) {

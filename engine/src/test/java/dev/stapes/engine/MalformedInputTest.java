@@ -3,6 +3,7 @@ package dev.stapes.engine;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.stapes.engine.internal.ExternalData;
 import dev.stapes.engine.internal.ModelInspector;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -65,7 +66,8 @@ class MalformedInputTest {
       String name = names[i % names.length];
       byte[] m = mutate(Files.readAllBytes(TestModels.model(name)), r);
       try {
-        ModelInspector.inspect(m, TestModels.model(name).getParent(), "mutant");
+        ExternalData.inline(
+            ModelInspector.inspect(m, "mutant").model(), TestModels.model(name).getParent(), "m");
       } catch (ModelInspector.BadModel e) {
         continue;
       } catch (RuntimeException e) {

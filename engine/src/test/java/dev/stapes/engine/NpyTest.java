@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.stapes.engine.internal.AtomicFiles;
 import dev.stapes.engine.internal.Half;
 import java.io.IOException;
 import java.io.InputStream;
@@ -239,7 +240,7 @@ class NpyTest {
         assertThrows(
             IOException.class,
             () ->
-                Npy.writeAtomically(
+                AtomicFiles.write(
                     out,
                     o -> {
                       o.write(new byte[1000]);

@@ -131,11 +131,21 @@ class SessionTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"external_dotdot", "external_absolute", "external_nested_dotdot"})
-  void refusesExternalDataOutsideTheModelFolder(String name) {
-    ModelFormatException e =
-        assertThrows(ModelFormatException.class, () -> Session.open(TestModels.model(name)));
-    assertTrue(e.getMessage().contains("refused"), e.getMessage());
-    assertTrue(e.getMessage().contains("external data"), e.getMessage());
+  void refusesExternalDataOutsideTheModelFolderOnBothPaths(String name) {
+    Path m = TestModels.model(name);
+    for (IOException e :
+        new IOException[] {
+          assertThrows(ModelFormatException.class, () -> Session.open(m)),
+          assertThrows(
+              dev.stapes.engine.inject.InvalidModelException.class,
+              () -> dev.stapes.engine.inject.Injector.builder().model(m))
+        }) {
+      assertTrue(e.getMessage().contains("refused"), e.getMessage());
+      assertTrue(e.getMessage().contains("external data"), e.getMessage());
+      assertTrue(
+          e.getMessage().contains(name.equals("external_absolute") ? "absolute" : "'..'"),
+          e.getMessage());
+    }
   }
 
   @Test
@@ -169,7 +179,7 @@ class SessionTest {
   }
 
   @Test
-  void refusesASymbolicLinkLeadingOutOfTheFolder() throws IOException {
+  void refusesASymbolicLinkLeadingOutOfTheFolderOnBothPaths() throws IOException {
     Path outside = tmp.resolve("outside");
     Path dir = tmp.resolve("model");
     Files.createDirectories(outside);
@@ -178,9 +188,21 @@ class SessionTest {
         TestModels.model("external_ok").resolveSibling("weights.bin"), outside.resolve("w.bin"));
     Files.copy(TestModels.model("external_ok"), dir.resolve("m.onnx"));
     Files.createSymbolicLink(dir.resolve("weights.bin"), outside.resolve("w.bin"));
-    ModelFormatException e =
-        assertThrows(ModelFormatException.class, () -> Session.open(dir.resolve("m.onnx")));
-    assertTrue(e.getMessage().contains("symbolic link"), e.getMessage());
+    Path m = dir.resolve("m.onnx");
+    for (IOException e :
+        new IOException[] {
+          assertThrows(ModelFormatException.class, () -> Session.open(m)),
+          assertThrows(
+              dev.stapes.engine.inject.InvalidModelException.class,
+              () -> dev.stapes.engine.inject.Injector.builder().model(m)),
+          assertThrows(
+              dev.stapes.engine.inject.InvalidModelException.class,
+              () ->
+                  dev.stapes.engine.inject.Injector.builder()
+                      .model(Files.readAllBytes(m), m.toString(), dir))
+        }) {
+      assertTrue(e.getMessage().contains("symbolic link"), e.getMessage());
+    }
   }
 
   @Test

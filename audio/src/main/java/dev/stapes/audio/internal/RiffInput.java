@@ -14,6 +14,9 @@ public final class RiffInput implements Closeable {
   private final InputStream in;
   private final long size;
   private final byte[] scratch = new byte[8192];
+  private final byte[] back = new byte[64];
+  private int backPos;
+  private int backLen;
   private long position;
 
   /**
@@ -48,7 +51,11 @@ public final class RiffInput implements Closeable {
    * @return the number of bytes read, less than {@code len} only at the end of the stream
    */
   public int readFully(byte[] dst, int off, int len) throws IOException {
-    int total = 0;
+    int total = Math.min(len, backLen - backPos);
+    if (total > 0) {
+      System.arraycopy(back, backPos, dst, off, total);
+      backPos += total;
+    }
     while (total < len) {
       int n = in.read(dst, off + total, len - total);
       if (n < 0) {
@@ -67,7 +74,8 @@ public final class RiffInput implements Closeable {
    */
   public long skip(long n) throws IOException {
     long want = Math.min(n, remaining());
-    long done = 0;
+    long done = Math.min(want, backLen - backPos);
+    backPos += (int) done;
     if (size >= 0) {
       // The size is known: seeking cannot run past the end, since want is clamped to it.
       while (done < want) {
@@ -87,6 +95,24 @@ public final class RiffInput implements Closeable {
     }
     position += done;
     return done;
+  }
+
+  /**
+   * Pushes bytes just read back, so that the next reads return them again: for looking at a file's
+   * first bytes before choosing its decoder. The bytes must be the last ones read.
+   *
+   * @throws IllegalStateException if more than 64 bytes would be pushed back
+   */
+  public void unread(byte[] src, int off, int len) {
+    int left = backLen - backPos;
+    if (left + len > back.length) {
+      throw new IllegalStateException("unread of " + len + " bytes, at most " + back.length);
+    }
+    System.arraycopy(back, backPos, back, len, left);
+    System.arraycopy(src, off, back, 0, len);
+    backPos = 0;
+    backLen = left + len;
+    position -= len;
   }
 
   @Override

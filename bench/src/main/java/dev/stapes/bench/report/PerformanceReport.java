@@ -73,6 +73,23 @@ public final class PerformanceReport {
             "bound: LoRA weights as graph inputs (task switch = tensor swap); merged: LoRA folded"
                 + " into W at load time."));
     TABLES.put(
+        "InjectionDynamoBenchmark",
+        new Table(
+            "Injected transformer from torch's dynamo exporter, per call",
+            "one call",
+            "base",
+            "A 12-layer transformers WhisperForAudioClassification (d_model 256, 4 heads, FFN 1024,"
+                + " 80 mel bins, 200 mel frames in, 100 encoder positions) exported by"
+                + " torch.onnx.export(..., dynamo=True), weights in model.onnx.data; two adapters"
+                + " saved by PEFT (rank-8 LoRA on q_proj and v_proj of all 12 layers,"
+                + " modules_to_save=[\"classifier\"], each task with its own head). bound: both"
+                + " tasks, LoRA weights and heads as graph inputs; merged: task_a folded in at load;"
+                + " taskSwitch: the other task's 74 prebuilt tensors (heads included) bound into the"
+                + " stream. Every model's output is checked against PEFT's before measuring. The"
+                + " export is not committed: /tmp/fixvenv/bin/python"
+                + " engine/src/test/python/make_peft_fixtures.py --large bench/target/dynamo-12l"
+                + " (bench/report.sh runs it when the folder is missing and the venv exists)."));
+    TABLES.put(
         "InjectionBatchBenchmark",
         new Table(
             "Injected transformer, a batch of rows with different tasks",

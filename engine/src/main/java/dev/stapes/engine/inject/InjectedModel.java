@@ -1,10 +1,15 @@
 package dev.stapes.engine.inject;
 
+import ai.onnx.proto.OnnxMl;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +49,139 @@ public final class InjectedModel {
     this.scales = Collections.unmodifiableMap(new LinkedHashMap<>(scales));
     this.taskIndexInput = taskIndexInput;
     this.addedNodes = addedNodes;
+  }
+
+  /**
+   * A model whose adapter weights are already graph inputs (as Microsoft Olive's ExtractAdapters
+   * leaves one, or {@link #modelBytes()} of a {@link Injector.Mode#BOUND} model) with the bound
+   * values of each task, such as {@link OrtAdapterFile#parameters()}: the result runs through
+   * {@link #open} or {@link TaskTensors} with a task switched per call, like an injected model. The
+   * graph is not changed; tasks keep the map's iteration order and have no changeable scales.
+   *
+   * <p>Cost model: reads and parses the whole model once (its external data, if any, is inlined
+   * from files beside it, refusing locations outside its folder) and keeps it as bytes; the tensors
+   * are not copied.
+   *
+   * @throws InvalidAdapterException naming the task and tensor when a tensor is not a float32 graph
+   *     input, its shape does not fit the input's fixed dimensions, or the tasks do not all bind
+   *     the same inputs
+   * @throws InvalidModelException when the file is not an ONNX model
+   */
+  public static InjectedModel ofBoundInputs(
+      Path model, Map<String, ? extends Map<String, WeightTensor>> tasks) throws IOException {
+    return ofBoundInputs(OnnxModels.read(model), model.toString(), tasks);
+  }
+
+  /**
+   * {@link #ofBoundInputs(Path, Map)} for model bytes without external data; {@code source} names
+   * them in messages.
+   */
+  public static InjectedModel ofBoundInputs(
+      byte[] model, String source, Map<String, ? extends Map<String, WeightTensor>> tasks)
+      throws IOException {
+    return ofBoundInputs(OnnxModels.parse(model, source), source, tasks);
+  }
+
+  private static InjectedModel ofBoundInputs(
+      OnnxMl.ModelProto proto,
+      String source,
+      Map<String, ? extends Map<String, WeightTensor>> tasks)
+      throws InvalidAdapterException {
+    Map<String, OnnxMl.ValueInfoProto> inputs = new LinkedHashMap<>();
+    for (OnnxMl.ValueInfoProto v : proto.getGraph().getInputList()) {
+      inputs.put(v.getName(), v);
+    }
+    Map<String, Map<String, WeightTensor>> bound = new LinkedHashMap<>();
+    String first = null;
+    for (Map.Entry<String, ? extends Map<String, WeightTensor>> t : tasks.entrySet()) {
+      String task = t.getKey();
+      if (task == null || task.isEmpty()) {
+        throw new IllegalArgumentException("task name is empty");
+      }
+      for (Map.Entry<String, WeightTensor> e : t.getValue().entrySet()) {
+        checkBound(source, task, e.getKey(), e.getValue(), inputs);
+      }
+      if (first == null) {
+        first = task;
+      } else if (!t.getValue().keySet().equals(bound.get(first).keySet())) {
+        List<String> missing = new ArrayList<>(bound.get(first).keySet());
+        missing.removeAll(t.getValue().keySet());
+        List<String> extra = new ArrayList<>(t.getValue().keySet());
+        extra.removeAll(bound.get(first).keySet());
+        throw new InvalidAdapterException(
+            source
+                + ": task "
+                + OrtAdapterFile.quote(task)
+                + " binds other inputs than task "
+                + OrtAdapterFile.quote(first)
+                + ": missing "
+                + missing
+                + ", extra "
+                + extra
+                + "; every task must bind the same inputs");
+      }
+      bound.put(task, new LinkedHashMap<>(t.getValue()));
+    }
+    return new InjectedModel(
+        proto.toByteArray(),
+        Injector.Mode.BOUND,
+        new ArrayList<>(bound.keySet()),
+        bound,
+        new HashMap<>(),
+        null,
+        0);
+  }
+
+  private static void checkBound(
+      String source,
+      String task,
+      String name,
+      WeightTensor w,
+      Map<String, OnnxMl.ValueInfoProto> inputs)
+      throws InvalidAdapterException {
+    String what =
+        source + ": task " + OrtAdapterFile.quote(task) + " tensor " + OrtAdapterFile.quote(name);
+    OnnxMl.ValueInfoProto in = inputs.get(name);
+    if (in == null) {
+      List<String> names = new ArrayList<>(inputs.keySet());
+      throw new InvalidAdapterException(
+          what
+              + " is not an input of the graph, expected one of "
+              + (names.size() <= 20
+                  ? names.toString()
+                  : names.subList(0, 20) + " and " + (names.size() - 20) + " more"));
+    }
+    OnnxMl.TypeProto.Tensor tt = in.getType().getTensorType();
+    if (!in.getType().hasTensorType()
+        || tt.getElemType() != OnnxMl.TensorProto.DataType.FLOAT.getNumber()) {
+      throw new InvalidAdapterException(
+          what
+              + ": the graph input has type "
+              + (in.getType().hasTensorType()
+                  ? OnnxMl.TensorProto.DataType.forNumber(tt.getElemType())
+                  : in.getType().getValueCase())
+              + ", expected FLOAT (Stapes binds float32 tensors)");
+    }
+    if (!tt.hasShape()) {
+      return;
+    }
+    long[] shape = w.shape();
+    List<OnnxMl.TensorShapeProto.Dimension> dims = tt.getShape().getDimList();
+    boolean fits = dims.size() == shape.length;
+    for (int k = 0; fits && k < shape.length; k++) {
+      fits = !dims.get(k).hasDimValue() || dims.get(k).getDimValue() == shape[k];
+    }
+    if (!fits) {
+      List<String> expected = new ArrayList<>();
+      for (OnnxMl.TensorShapeProto.Dimension d : dims) {
+        expected.add(
+            d.hasDimValue()
+                ? Long.toString(d.getDimValue())
+                : d.hasDimParam() ? d.getDimParam() : "?");
+      }
+      throw new InvalidAdapterException(
+          what + " has shape " + Arrays.toString(shape) + ", the graph input has " + expected);
+    }
   }
 
   /** The rewritten ONNX model (not a copy: do not change it). */

@@ -33,7 +33,8 @@ public final class Injector {
   /** How adapter weights enter the graph. */
   public enum Mode {
     /**
-     * Weights become graph inputs: a task switch is a swap of tensors, the scale a bound scalar.
+     * Weights become graph inputs: a task switch is a swap of tensors, the scale a bound [1]
+     * tensor.
      */
     BOUND,
     /** Weights become constants and LoRA is merged into the base weight; one task only. */
@@ -65,26 +66,32 @@ public final class Injector {
 
     private Builder() {}
 
-    /** The base model, read from a file (external data next to it is inlined safely). */
+    /**
+     * The base model, read from a file; external data next to it is inlined with the checks of
+     * {@code Session.open}.
+     */
     public Builder model(Path file) throws IOException {
       this.model = OnnxModels.read(file);
       this.source = file.toString();
       return this;
     }
 
-    /** The base model as bytes. */
+    /**
+     * The base model as bytes; a model with external data is refused (use {@link #model(byte[],
+     * String, Path)}).
+     */
     public Builder model(byte[] bytes, String source) throws IOException {
-      this.model = OnnxModels.parse(bytes, source);
+      this.model = OnnxModels.inlineExternalData(OnnxModels.parse(bytes, source), null, source);
       this.source = source;
       return this;
     }
 
     /**
-     * The base model as bytes whose external data (if any) lies in {@code folder}; it is inlined,
-     * refusing locations outside {@code folder}.
+     * The base model as bytes whose external data (if any) lies in {@code folder}; it is inlined
+     * with the checks of {@code Session.open} (null {@code folder}: external data is refused).
      */
     public Builder model(byte[] bytes, String source, Path folder) throws IOException {
-      this.model = OnnxModels.inlineExternalData(OnnxModels.parse(bytes, source), folder);
+      this.model = OnnxModels.inlineExternalData(OnnxModels.parse(bytes, source), folder, source);
       this.source = source;
       return this;
     }
@@ -150,6 +157,114 @@ public final class Injector {
           + " modules, tasks="
           + tasks
           + "]";
+    }
+  }
+
+  /**
+   * Checks that LoRA branch {@code m} fits module {@code res} (one weight node of the branch's kind
+   * and shapes) in {@code mode}.
+   *
+   * @throws InvalidAdapterException naming the module, the shapes and what the graph holds
+   */
+  static void checkLora(String adapter, ModuleIndex.Module res, LoraAdapter.Module m, Mode mode)
+      throws InvalidAdapterException {
+    ModuleIndex.Linear lin = res.linear();
+    if (lin == null) {
+      throw new InvalidAdapterException(
+          adapter
+              + ": module "
+              + res.name()
+              + " holds "
+              + res.linearCount()
+              + " MatMul/Gemm/Conv/Gather nodes with constant weights, expected exactly 1 for a LoRA branch (name a Linear, Conv or Embedding module)");
+    }
+    if (!res.ownsLinear() && res.owner() != null) {
+      throw new InvalidAdapterException(
+          adapter
+              + ": module "
+              + res.name()
+              + " holds its one weight node in child module "
+              + res.owner()
+              + "; LoRA acts on the layer itself: an adapter for another model?");
+    }
+    LoraAdapter.Kind expected =
+        switch (lin.op()) {
+          case CONV -> LoraAdapter.Kind.CONV;
+          case GATHER -> LoraAdapter.Kind.EMBEDDING;
+          default -> LoraAdapter.Kind.LINEAR;
+        };
+    if (m.kind() != expected) {
+      throw new InvalidAdapterException(
+          adapter
+              + ": module "
+              + res.name()
+              + " is a "
+              + lin.op()
+              + " node in the graph (a "
+              + expected
+              + " layer) but the adapter holds a "
+              + m.kind()
+              + " branch "
+              + m.a().shapeString());
+    }
+    if (m.dora() && lin.op() != ModuleIndex.Op.MATMUL && lin.op() != ModuleIndex.Op.GEMM) {
+      throw new InvalidAdapterException(
+          adapter
+              + ": module "
+              + res.name()
+              + " is a DoRA branch on a "
+              + expected
+              + " layer; Stapes applies DoRA to Linear layers only");
+    }
+    if (m.dora() && m.bias() != null) {
+      throw new InvalidAdapterException(
+          adapter
+              + ": module "
+              + res.name()
+              + " has both DoRA and lora_bias, which PEFT does not combine");
+    }
+    if (mode == Mode.PER_ROW
+        && (m.dora()
+            || m.bias() != null
+            || lin.op() == ModuleIndex.Op.CONV
+            || lin.op() == ModuleIndex.Op.GATHER)) {
+      throw new InvalidAdapterException(
+          adapter
+              + ": module "
+              + res.name()
+              + ": mode PER_ROW takes plain LoRA on Linear layers; DoRA, lora_bias, Conv and"
+              + " Embedding branches need mode BOUND or BAKED");
+    }
+    boolean conv = lin.op() == ModuleIndex.Op.CONV;
+    long[] ws = lin.shape();
+    boolean fits = m.in() == lin.in() && m.out() == lin.out();
+    // A Conv branch's lora_A carries the base kernel: [r, in, k...].
+    for (int d = 2; conv && fits && d < ws.length; d++) {
+      fits = m.a().rank() == ws.length && m.a().dim(d) == ws[d];
+    }
+    if (!fits) {
+      String kernel = conv ? ", " + Rewrite.kernelString(ws) : "";
+      throw new InvalidAdapterException(
+          adapter
+              + ": module "
+              + res.name()
+              + " lora_A is "
+              + m.a().shapeString()
+              + " and lora_B "
+              + m.b().shapeString()
+              + ", expected [r, "
+              + lin.in()
+              + kernel
+              + "] and ["
+              + lin.out()
+              + (conv ? ", r, 1...]" : ", r]")
+              + " (the graph's weight '"
+              + lin.weight()
+              + "' is "
+              + Arrays.toString(ws)
+              + " "
+              + lin.layout()
+              + ")");
     }
   }
 
@@ -422,95 +537,7 @@ public final class Injector {
     }
 
     void checkLora(String adapter, Plan p, LoraAdapter.Module m) throws InvalidAdapterException {
-      ModuleIndex.Linear lin = p.res.linear();
-      if (lin == null) {
-        throw new InvalidAdapterException(
-            adapter
-                + ": module "
-                + p.res.name()
-                + " holds "
-                + p.res.linearCount()
-                + " MatMul/Gemm nodes with constant weights, expected exactly 1 for a LoRA branch (name a Linear module)");
-      }
-      LoraAdapter.Kind expected =
-          switch (lin.op()) {
-            case CONV -> LoraAdapter.Kind.CONV;
-            case GATHER -> LoraAdapter.Kind.EMBEDDING;
-            default -> LoraAdapter.Kind.LINEAR;
-          };
-      if (m.kind() != expected) {
-        throw new InvalidAdapterException(
-            adapter
-                + ": module "
-                + p.res.name()
-                + " is a "
-                + lin.op()
-                + " node in the graph (a "
-                + expected
-                + " layer) but the adapter holds a "
-                + m.kind()
-                + " branch "
-                + m.a().shapeString());
-      }
-      if (m.dora() && lin.op() != ModuleIndex.Op.MATMUL && lin.op() != ModuleIndex.Op.GEMM) {
-        throw new InvalidAdapterException(
-            adapter
-                + ": module "
-                + p.res.name()
-                + " is a DoRA branch on a "
-                + expected
-                + " layer; Stapes applies DoRA to Linear layers only");
-      }
-      if (m.dora() && m.bias() != null) {
-        throw new InvalidAdapterException(
-            adapter
-                + ": module "
-                + p.res.name()
-                + " has both DoRA and lora_bias, which PEFT does not combine");
-      }
-      if (mode == Mode.PER_ROW
-          && (m.dora()
-              || m.bias() != null
-              || lin.op() == ModuleIndex.Op.CONV
-              || lin.op() == ModuleIndex.Op.GATHER)) {
-        throw new InvalidAdapterException(
-            adapter
-                + ": module "
-                + p.res.name()
-                + ": mode PER_ROW takes plain LoRA on Linear layers; DoRA, lora_bias, Conv and"
-                + " Embedding branches need mode BOUND or BAKED");
-      }
-      boolean conv = lin.op() == ModuleIndex.Op.CONV;
-      long[] ws = lin.shape();
-      boolean fits = m.in() == lin.in() && m.out() == lin.out();
-      // A Conv branch's lora_A carries the base kernel: [r, in, k...].
-      for (int d = 2; conv && fits && d < ws.length; d++) {
-        fits = m.a().rank() == ws.length && m.a().dim(d) == ws[d];
-      }
-      if (!fits) {
-        String kernel = conv ? ", " + kernelString(ws) : "";
-        throw new InvalidAdapterException(
-            adapter
-                + ": module "
-                + p.res.name()
-                + " lora_A is "
-                + m.a().shapeString()
-                + " and lora_B "
-                + m.b().shapeString()
-                + ", expected [r, "
-                + lin.in()
-                + kernel
-                + "] and ["
-                + lin.out()
-                + (conv ? ", r, 1...]" : ", r]")
-                + " (the graph's weight '"
-                + lin.weight()
-                + "' is "
-                + Arrays.toString(ws)
-                + " "
-                + lin.layout()
-                + ")");
-      }
+      Injector.checkLora(adapter, p.res, m, mode);
     }
 
     void checkBottleneck(String adapter, Plan p, BottleneckAdapter.Module m)
@@ -779,7 +806,7 @@ public final class Injector {
           String sc =
               param(
                   mod + ".bottleneck" + s + ".scale",
-                  new long[0],
+                  new long[] {1},
                   ti -> scalar(p.bn.get(ti).size() > slot ? p.bn.get(ti).get(slot).scale() : 0f));
           for (int ti = 0; ti < k; ti++) {
             if (p.bn.get(ti).size() > s) {
@@ -863,7 +890,7 @@ public final class Injector {
         String sc =
             param(
                 mod + ".lora" + s + ".scale",
-                new long[0],
+                new long[] {1},
                 ti -> scalar(p.lora.get(ti).size() > slot ? p.lora.get(ti).get(slot).scale() : 0f));
         for (int ti = 0; ti < k; ti++) {
           if (p.lora.get(ti).size() > s) {
@@ -958,7 +985,7 @@ public final class Injector {
           String on =
               param(
                   mod + ".lora" + s + ".dora",
-                  new long[0],
+                  new long[] {1},
                   ti ->
                       scalar(
                           p.lora.get(ti).size() > slot && p.lora.get(ti).get(slot).m().dora()
@@ -1157,8 +1184,12 @@ public final class Injector {
       return true;
     }
 
+    /**
+     * A bound scale: shape [1], not rank 0, because ONNX Runtime's adapter loader refuses rank-0
+     * parameters ("dims is missing or empty", 1.26), so an exported task could not carry it.
+     */
     static WeightTensor scalar(float v) {
-      return new WeightTensor(new long[0], new float[] {v});
+      return new WeightTensor(new long[] {1}, new float[] {v});
     }
 
     static String kernelString(long[] ws) {

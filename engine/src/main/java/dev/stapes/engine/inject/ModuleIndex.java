@@ -112,6 +112,9 @@ public final class ModuleIndex {
    * @param linear its weight layer, or null when it has none or several
    * @param linearCount how many MatMul, Gemm, Conv or Gather nodes with constant weights it holds
    * @param signal how the module was found
+   * @param owner the module the weight node itself belongs to by its scope ({@code name} for a
+   *     Linear found by name; a child's name when {@code name} is a container of one Linear), or
+   *     null without a weight node
    */
   public record Module(
       String name,
@@ -120,7 +123,13 @@ public final class ModuleIndex {
       List<String> outputs,
       Linear linear,
       int linearCount,
-      Signal signal) {}
+      Signal signal,
+      String owner) {
+    /** Whether the weight node belongs to this module itself rather than to a child. */
+    public boolean ownsLinear() {
+      return linear != null && name.equals(owner);
+    }
+  }
 
   private static final String NAME_SCOPES = "pkg.torch.onnx.name_scopes";
 
@@ -478,7 +487,8 @@ public final class ModuleIndex {
               m.outputs(),
               m.linear(),
               m.linearCount(),
-              Signal.MAPPING);
+              Signal.MAPPING,
+              m.owner() == null ? null : module);
         }
       }
     }
@@ -679,14 +689,42 @@ public final class ModuleIndex {
         }
       }
     }
+    Linear only = linearCount == 1 ? linear : null;
     return new Module(
         module,
         Collections.unmodifiableSet(nodes),
         List.copyOf(inputs),
         List.copyOf(outputs),
-        linearCount == 1 ? linear : null,
+        only,
         linearCount,
-        signal);
+        signal,
+        only == null ? null : ownerOf(module, only.node(), signal));
+  }
+
+  /**
+   * The module that node {@code node} of module {@code m} belongs to by its scope, as a full name
+   * ({@code m}'s own name, or one of its children's).
+   */
+  public String ownerOf(Module m, int node) {
+    return ownerOf(m.name(), node, m.signal());
+  }
+
+  /** The module that node {@code node} belongs to, as a full name. */
+  private String ownerOf(String module, int node, Signal signal) {
+    String scope = scopes[node];
+    if (signal == Signal.MAPPING || signal == Signal.INITIALIZER_NAME || scope == null) {
+      return module;
+    }
+    if (signal == Signal.SCOPE_SUFFIX) {
+      // module = dropped prefix + suffix scope; the node's scope lies at or below the suffix
+      for (String k : partialScopes) {
+        if (module.endsWith("." + k) && (scope.equals(k) || scope.startsWith(k + "."))) {
+          return module.substring(0, module.length() - k.length()) + scope;
+        }
+      }
+      return module;
+    }
+    return scope;
   }
 
   /** Describes weight node {@code i}, or null when its form is not one Stapes can rewrite. */

@@ -3,25 +3,39 @@ package dev.stapes.engine.inject;
 import ai.onnx.proto.OnnxMl;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
+import dev.stapes.engine.internal.ExternalData;
+import dev.stapes.engine.internal.ModelInspector;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
  * Reads ONNX models as protos ({@code ai.onnx.proto.OnnxMl}), converts float tensors, and inlines
- * external data safely: a location that is absolute or leaves the model's directory is refused
- * (ONNX Runtime up to 1.23 followed such paths; Stapes loads rewritten models from bytes, so it
- * must refuse them itself).
+ * external data through {@link ExternalData}, the reader {@code Session.open} uses too: a location
+ * that is absolute, has a {@code ..} component, leads out of the model's folder through a symbolic
+ * link, is not a regular file, or whose offset and length do not fit the file is refused.
  */
 public final class OnnxModels {
   private OnnxModels() {}
 
-  /** Parses a model file and inlines its external data (if any) from files next to it. */
+  /**
+   * Parses a model file and inlines its external data (if any) from files next to it, with the
+   * checks of {@code Session.open}.
+   *
+   * @throws java.nio.file.NoSuchFileException when the file does not exist
+   * @throws InvalidModelException when it is not a regular file or not an ONNX model, or its
+   *     external data is unsafe or unreadable
+   */
   public static OnnxMl.ModelProto read(Path file) throws IOException {
-    OnnxMl.ModelProto m = parse(Files.readAllBytes(file), file.toString());
-    return inlineExternalData(m, file.toAbsolutePath().getParent());
+    byte[] bytes;
+    try {
+      bytes = ModelInspector.readModelFile(file);
+    } catch (ModelInspector.BadModel e) {
+      throw new InvalidModelException(e.getMessage());
+    }
+    OnnxMl.ModelProto m = parse(bytes, file.toString());
+    return inlineExternalData(m, file.toAbsolutePath().getParent(), file.toString());
   }
 
   /**
@@ -54,72 +68,20 @@ public final class OnnxModels {
     }
   }
 
-  static OnnxMl.ModelProto inlineExternalData(OnnxMl.ModelProto m, Path dir) throws IOException {
-    boolean any = false;
-    for (OnnxMl.TensorProto t : m.getGraph().getInitializerList()) {
-      any |= t.getDataLocation() == OnnxMl.TensorProto.DataLocation.EXTERNAL;
+  /**
+   * {@code m} with the data of every external tensor read from {@code dir} into {@code raw_data},
+   * with the checks of {@code Session.open} (one reader for both paths: {@link ExternalData}).
+   *
+   * @param dir the model's folder; null when it came as bytes (external data is then refused)
+   * @throws InvalidModelException for unsafe or unreadable external data
+   */
+  static OnnxMl.ModelProto inlineExternalData(OnnxMl.ModelProto m, Path dir, String source)
+      throws InvalidModelException {
+    try {
+      return ExternalData.inline(m, dir, source);
+    } catch (ModelInspector.BadModel e) {
+      throw new InvalidModelException(e.getMessage());
     }
-    if (!any) {
-      return m;
-    }
-    OnnxMl.GraphProto.Builder g = m.getGraph().toBuilder();
-    for (int i = 0; i < g.getInitializerCount(); i++) {
-      OnnxMl.TensorProto t = g.getInitializer(i);
-      if (t.getDataLocation() != OnnxMl.TensorProto.DataLocation.EXTERNAL) {
-        continue;
-      }
-      String location = null;
-      long offset = 0;
-      long length = -1;
-      for (OnnxMl.StringStringEntryProto e : t.getExternalDataList()) {
-        switch (e.getKey()) {
-          case "location" -> location = e.getValue();
-          case "offset" -> offset = Long.parseLong(e.getValue());
-          case "length" -> length = Long.parseLong(e.getValue());
-          default -> {}
-        }
-      }
-      if (location == null || dir == null) {
-        throw new InvalidModelException(
-            "initializer '" + t.getName() + "' has external data without a location");
-      }
-      Path p = Path.of(location);
-      Path resolved = dir.resolve(p).normalize();
-      if (p.isAbsolute() || !resolved.startsWith(dir.normalize())) {
-        throw new InvalidModelException(
-            "initializer '"
-                + t.getName()
-                + "' names external data at '"
-                + location
-                + "', outside the model's directory; refused");
-      }
-      byte[] all = Files.readAllBytes(resolved);
-      if (length < 0) {
-        length = all.length - offset;
-      }
-      if (offset < 0 || offset + length > all.length) {
-        throw new InvalidModelException(
-            "initializer '"
-                + t.getName()
-                + "' external data offset="
-                + offset
-                + " length="
-                + length
-                + " exceeds '"
-                + location
-                + "' of "
-                + all.length
-                + " bytes");
-      }
-      g.setInitializer(
-          i,
-          t.toBuilder()
-              .clearExternalData()
-              .setDataLocation(OnnxMl.TensorProto.DataLocation.DEFAULT)
-              .setRawData(ByteString.copyFrom(all, (int) offset, (int) length))
-              .build());
-    }
-    return m.toBuilder().setGraph(g).build();
   }
 
   /** The default-domain opset version of a model. */

@@ -70,7 +70,7 @@ final class Replacement {
       m = null;
     }
     OnnxMl.GraphProto g = index.graph();
-    if (m != null && m.linear() != null && (param.equals("weight") || param.equals("bias"))) {
+    if (m != null && m.ownsLinear() && (param.equals("weight") || param.equals("bias"))) {
       ModuleIndex.Linear lin = m.linear();
       OnnxMl.NodeProto n = g.getNode(lin.node());
       if (param.equals("weight")) {
@@ -110,7 +110,10 @@ final class Replacement {
       for (int i : m.nodes()) {
         OnnxMl.NodeProto n = g.getNode(i);
         int k = normInput(n.getOpType(), param);
-        if (k >= 0 && k < n.getInputCount() && index.constantValue(n.getInput(k)) != null) {
+        if (k >= 0
+            && k < n.getInputCount()
+            && index.constantValue(n.getInput(k)) != null
+            && index.ownerOf(m, i).equals(owner)) {
           return new Replacement(
               path,
               n.getInput(k),
