@@ -7,7 +7,6 @@ import dev.stapes.engine.inject.Injector;
 import dev.stapes.engine.inject.LoraAdapter;
 import dev.stapes.engine.inject.ModuleMapping;
 import dev.stapes.engine.inject.Task;
-import dev.stapes.models.PipelineEvent;
 import dev.stapes.models.PipelineSink;
 import dev.stapes.models.PipelineStream;
 import dev.stapes.models.kws.KeywordDetection;
@@ -132,15 +131,7 @@ public final class KwsCommand implements Callable<Integer> {
     // the kws pipeline's streaming contract: the whole clip pushed, then the end of input
     try (KwsPipeline pipeline = new KwsPipeline(open(onnx), options);
         PipelineStream stream =
-            pipeline.newStream(
-                new PipelineSink() {
-                  @Override
-                  public void onEvent(PipelineEvent e) {
-                    if (e instanceof KeywordDetection d) {
-                      detections.add(d);
-                    }
-                  }
-                })) {
+            pipeline.newStream(PipelineSink.collect(KeywordDetection.class, detections))) {
       stream.push(audio, 0, audio.length);
       stream.endOfInput();
     }

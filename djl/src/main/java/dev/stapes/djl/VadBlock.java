@@ -8,7 +8,6 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import dev.stapes.engine.InferenceException;
-import dev.stapes.models.PipelineEvent;
 import dev.stapes.models.PipelineSink;
 import dev.stapes.models.PipelineStream;
 import dev.stapes.models.vad.SegmenterOptions;
@@ -54,17 +53,7 @@ public final class VadBlock extends AbstractBlock {
     List<SpeechSegment> segs = new ArrayList<>();
     // the vad pipeline's streaming contract, over the caller's shared model
     try (PipelineStream s =
-        VadPipeline.stream(
-            vad,
-            options,
-            new PipelineSink() {
-              @Override
-              public void onEvent(PipelineEvent e) {
-                if (e instanceof SpeechSegment seg) {
-                  segs.add(seg);
-                }
-              }
-            })) {
+        VadPipeline.stream(vad, options, PipelineSink.collect(SpeechSegment.class, segs))) {
       s.push(x, 0, x.length);
       s.endOfInput();
     } catch (InferenceException e) {
