@@ -7,9 +7,11 @@ import dev.stapes.engine.inject.Injector;
 import dev.stapes.engine.inject.LoraAdapter;
 import dev.stapes.engine.inject.ModuleMapping;
 import dev.stapes.engine.inject.Task;
+import dev.stapes.models.PipelineSink;
+import dev.stapes.models.PipelineStream;
 import dev.stapes.models.kws.KeywordDetection;
-import dev.stapes.models.kws.KeywordSpotter;
 import dev.stapes.models.kws.KwsOptions;
+import dev.stapes.models.kws.KwsPipeline;
 import dev.stapes.models.kws.Kwt1;
 import dev.stapes.tflite.TfliteImporter;
 import java.io.PrintWriter;
@@ -126,9 +128,12 @@ public final class KwsCommand implements Callable<Integer> {
     float[] audio = AudioFiles.readMono(input, KwsOptions.SAMPLE_RATE);
     Path onnx = modelPath();
     List<KeywordDetection> detections = new ArrayList<>();
-    try (Session session = open(onnx);
-        KeywordSpotter spotter = new KeywordSpotter(session, options)) {
-      detections.addAll(spotter.spot(audio));
+    // the kws pipeline's streaming contract: the whole clip pushed, then the end of input
+    try (KwsPipeline pipeline = new KwsPipeline(open(onnx), options);
+        PipelineStream stream =
+            pipeline.newStream(PipelineSink.collect(KeywordDetection.class, detections))) {
+      stream.push(audio, 0, audio.length);
+      stream.endOfInput();
     }
     PrintWriter out = spec.commandLine().getOut();
     if (json) {

@@ -104,12 +104,12 @@ public final class Stream implements AutoCloseable {
   }
 
   /**
-   * A stream over {@code session} following {@code spec}; prefer {@link Session#newStream}.
+   * A stream over {@code session} following {@code spec}; callers use {@link Session#newStream}.
    *
    * @throws IllegalArgumentException when the spec does not fit the model (unknown names, wrong
    *     types or shapes), naming the input and the valid set
    */
-  public Stream(Session session, StreamSpec spec) {
+  Stream(Session session, StreamSpec spec) {
     this.session = session;
     this.spec = spec;
     this.ort = session.ort();

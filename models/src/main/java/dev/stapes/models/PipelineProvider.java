@@ -9,8 +9,8 @@ import java.util.List;
  * One implementation per pipeline package, listed in {@code
  * META-INF/services/dev.stapes.models.PipelineProvider}; {@link Pipelines} finds them, and the
  * model store learns their models from them. That line and the package are all a new pipeline
- * needs: the command line ({@code ./stapes run}, {@code models list}), the real-time harness and
- * the budget check pick it up by name.
+ * needs: {@code ./stapes models list} and {@code models fetch}, the real-time harness ({@code
+ * ./stapes bench rt --pipeline NAME}) and the budget check pick it up by name.
  */
 public interface PipelineProvider {
 

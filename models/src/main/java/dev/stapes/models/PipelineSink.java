@@ -1,5 +1,7 @@
 package dev.stapes.models;
 
+import java.util.List;
+
 /**
  * Where a {@link PipelineStream} delivers its results, on the thread that pushes, during {@link
  * PipelineStream#push} or {@link PipelineStream#endOfInput()}. Every method does nothing by
@@ -11,6 +13,25 @@ public interface PipelineSink {
 
   /** A sink that discards everything. */
   PipelineSink NONE = new PipelineSink() {};
+
+  /**
+   * A sink that adds every event of {@code type} to {@code out} and ignores the rest.
+   *
+   * @param <E> the event type
+   */
+  static <E extends PipelineEvent> PipelineSink collect(Class<E> type, List<? super E> out) {
+    if (type == null || out == null) {
+      throw new IllegalArgumentException("type and out must not be null");
+    }
+    return new PipelineSink() {
+      @Override
+      public void onEvent(PipelineEvent event) {
+        if (type.isInstance(event)) {
+          out.add(type.cast(event));
+        }
+      }
+    };
+  }
 
   /**
    * An event: a speech segment, a wake word, a keyword. Rare; the event object is allocated.

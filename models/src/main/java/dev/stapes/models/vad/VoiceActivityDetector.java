@@ -1,7 +1,6 @@
 package dev.stapes.models.vad;
 
 import dev.stapes.engine.InferenceException;
-import dev.stapes.models.PipelineEvent;
 import dev.stapes.models.PipelineSink;
 import dev.stapes.models.PipelineStream;
 import java.util.ArrayList;
@@ -27,17 +26,7 @@ public final class VoiceActivityDetector {
     stream.reset();
     // the VAD pipeline's own stream over the caller's: one chunker, one segmenter, one padding rule
     try (PipelineStream s =
-        VadPipeline.over(
-            stream,
-            options,
-            new PipelineSink() {
-              @Override
-              public void onEvent(PipelineEvent e) {
-                if (e instanceof SpeechSegment seg) {
-                  out.add(seg);
-                }
-              }
-            })) {
+        VadPipeline.over(stream, options, PipelineSink.collect(SpeechSegment.class, out))) {
       s.push(audio, 0, audio.length);
       s.endOfInput();
     } catch (InferenceException e) {
