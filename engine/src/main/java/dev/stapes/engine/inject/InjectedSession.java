@@ -4,6 +4,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.stapes.engine.InferenceException;
 import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -265,23 +266,39 @@ public final class InjectedSession implements AutoCloseable {
     }
   }
 
-  /** Runs one call with {@code task}; allocates the feed map (use a binding on hot paths). */
-  public OrtSession.Result run(Map<String, OnnxTensor> inputs, String task) throws OrtException {
+  /**
+   * Runs one call with {@code task}; allocates the feed map (use a binding on hot paths).
+   *
+   * @throws InferenceException when ONNX Runtime fails to run the model
+   */
+  public OrtSession.Result run(Map<String, OnnxTensor> inputs, String task)
+      throws InferenceException {
     ensureOpen();
     Map<String, OnnxTensor> feed = new HashMap<>(inputs);
     if (model.mode() == Injector.Mode.PER_ROW) {
       throw new IllegalStateException("mode PER_ROW needs a task per row: use runRows");
     }
     binding(task).bindInto(feed);
-    return state.session.run(feed);
+    try {
+      return state.session.run(feed);
+    } catch (OrtException e) {
+      throw new InferenceException("injected model", "InjectedSession.run", e.getMessage(), e);
+    }
   }
 
   /**
    * Runs one batch whose row {@code i} uses {@code rowTasks[i]} ({@link Injector.Mode#PER_ROW}).
+   *
+   * @throws InferenceException when ONNX Runtime fails to run the model
    */
   public OrtSession.Result runRows(Map<String, OnnxTensor> inputs, String... rowTasks)
-      throws OrtException {
-    RowTasks rt = rowTasks(rowTasks.length);
+      throws InferenceException {
+    RowTasks rt;
+    try {
+      rt = rowTasks(rowTasks.length);
+    } catch (OrtException e) {
+      throw new InferenceException("injected model", "InjectedSession.runRows", e.getMessage(), e);
+    }
     for (int i = 0; i < rowTasks.length; i++) {
       rt.set(i, rowTasks[i]);
     }
@@ -289,6 +306,8 @@ public final class InjectedSession implements AutoCloseable {
     rt.bindInto(feed);
     try {
       return state.session.run(feed);
+    } catch (OrtException e) {
+      throw new InferenceException("injected model", "InjectedSession.runRows", e.getMessage(), e);
     } finally {
       synchronized (state) {
         state.owned.remove(rt.tensor);

@@ -1,6 +1,7 @@
 package dev.stapes.engine.inject;
 
 import dev.stapes.engine.Json;
+import dev.stapes.engine.internal.Half;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -227,29 +228,13 @@ public final class Safetensors {
               case 4 -> b.getFloat(p + 4 * k);
               default ->
                   dtype.equals("F16")
-                      ? halfToFloat(b.getShort(p + 2 * k))
+                      ? Half.toFloat(b.getShort(p + 2 * k))
                       : Float.intBitsToFloat((b.getShort(p + 2 * k) & 0xffff) << 16);
             };
       }
       out.put(name, new WeightTensor(shape, data));
     }
     return new Safetensors(out, meta);
-  }
-
-  /** IEEE 754 binary16 to float32 (Java 17 has no Float.float16ToFloat). */
-  static float halfToFloat(short h) {
-    int bits = h & 0xffff;
-    int sign = (bits & 0x8000) << 16;
-    int exp = (bits >>> 10) & 0x1f;
-    int mant = bits & 0x3ff;
-    if (exp == 0x1f) {
-      return Float.intBitsToFloat(sign | 0x7f800000 | (mant << 13));
-    }
-    if (exp == 0) {
-      float v = mant * 0x1p-24f;
-      return sign != 0 ? -v : v;
-    }
-    return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
   }
 
   private static long[] longs(Object v, String source, String name, String field)
