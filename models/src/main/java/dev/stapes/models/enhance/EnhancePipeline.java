@@ -12,8 +12,9 @@ import java.io.IOException;
 /**
  * Speech enhancement as a {@link Pipeline}: GTCRN at 16 kHz, one 256-sample hop per run, through a
  * {@link SpeechEnhancer}. The cleaned audio goes to {@link PipelineSink#onAudio} as it becomes
- * final ({@link GtcrnDescriptor#LATENCY_SAMPLES} behind the input); {@link #endOfInput} writes the
- * rest, so that as many samples come out as went in.
+ * final ({@link GtcrnDescriptor#LATENCY_SAMPLES} behind the input); {@link
+ * dev.stapes.models.PipelineStream#endOfInput} writes the rest, so that as many samples come out as
+ * went in.
  */
 public final class EnhancePipeline implements Pipeline {
 
