@@ -257,7 +257,7 @@ class OnnxNodeTest {
             throw new AssertionError(set.getFileName() + " output " + name + ": " + diff);
           }
         }
-      } catch (ModelFormatException e) {
+      } catch (InferenceException e) {
         throw new Skip(runReason(e.getMessage()), e.getMessage());
       }
     } finally {
