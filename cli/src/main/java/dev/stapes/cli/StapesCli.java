@@ -203,12 +203,26 @@ public final class StapesCli implements Runnable {
     return "file system error (" + f.getClass().getSimpleName() + ")";
   }
 
-  /** Version from the jar manifest, or "dev" when run from classes. */
+  /**
+   * Version from the jar manifest ("dev" when run from classes), the JVM and platform, and whether
+   * the native library {@code libstapes-rt} loaded and its thread-CPU clock works.
+   */
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
       String v = StapesCli.class.getPackage().getImplementationVersion();
-      return new String[] {"stapes " + (v == null ? "dev" : v)};
+      return new String[] {
+        "stapes " + (v == null ? "dev" : v),
+        "jvm: "
+            + System.getProperty("java.vm.name")
+            + " "
+            + System.getProperty("java.runtime.version")
+            + " on "
+            + System.getProperty("os.name")
+            + " "
+            + System.getProperty("os.arch"),
+        "native: " + dev.stapes.nativert.RealTime.status()
+      };
     }
   }
 }

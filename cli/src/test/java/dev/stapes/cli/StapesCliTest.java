@@ -45,6 +45,20 @@ class StapesCliTest {
   }
 
   @Test
+  void versionReportsThePlatformAndTheNativeLibrary() {
+    CommandLine cli = StapesCli.commandLine();
+    StringWriter out = new StringWriter();
+    cli.setOut(new PrintWriter(out, true));
+    assertEquals(0, StapesCli.execute(cli, "--version"));
+    String[] lines = out.toString().strip().split("\n");
+    assertEquals(3, lines.length, out.toString());
+    assertTrue(lines[0].startsWith("stapes "), lines[0]);
+    assertTrue(lines[1].endsWith(" " + System.getProperty("os.arch")), lines[1]);
+    assertEquals(
+        "native: " + dev.stapes.nativert.RealTime.status().split(";")[0], lines[2].split(";")[0]);
+  }
+
+  @Test
   void anOutOfMemoryErrorInASubcommandIsOneLineWithoutAStackTrace() {
     String[] r = run("boom");
     assertEquals("1", r[0]);

@@ -32,10 +32,19 @@ public final class RealTime {
 
   private static final String SCHED_OTHER_NAME = "SCHED_OTHER";
 
+  /** Known architectures of the packaged library, as {@link #arch(String)} names them. */
+  private static final List<String> PACKAGED_ARCHES = List.of("amd64", "aarch64");
+
+  /** Why the library is not loaded, or {@code null} when it is. */
   private static final String LOAD_ERROR;
 
+  /** The packaged library's name or the {@link #LIBRARY_PROPERTY} path loaded; null if none. */
+  private static final String LOADED_FROM;
+
   static {
-    LOAD_ERROR = load();
+    String[] errorAndSource = load();
+    LOAD_ERROR = errorAndSource[0];
+    LOADED_FROM = errorAndSource[1];
   }
 
   private RealTime() {}
@@ -51,10 +60,56 @@ public final class RealTime {
   }
 
   /**
-   * The name of the packaged library for this platform, e.g. {@code libstapes-rt-linux-amd64.so}.
+   * The name of the packaged library for this platform, e.g. {@code libstapes-rt-linux-amd64.so} or
+   * {@code libstapes-rt-linux-aarch64.so}.
    */
   public static String libraryName() {
-    return "libstapes-rt-linux-" + System.getProperty("os.arch", "unknown") + ".so";
+    return "libstapes-rt-linux-" + arch(System.getProperty("os.arch", "unknown")) + ".so";
+  }
+
+  /**
+   * The architecture part of a library name for an {@code os.arch} value: {@code amd64} for {@code
+   * amd64} and {@code x86_64}, {@code aarch64} for {@code aarch64} and {@code arm64}, any other
+   * value lower-cased.
+   */
+  static String arch(String osArch) {
+    String a = osArch.toLowerCase(Locale.ROOT);
+    return switch (a) {
+      case "x86_64", "amd64" -> "amd64";
+      case "arm64", "aarch64" -> "aarch64";
+      default -> a;
+    };
+  }
+
+  /**
+   * One line on the native library for {@code stapes --version} and the benchmarks: which library
+   * is loaded and whether its thread-CPU clock advances, or why it is not loaded and what the
+   * pure-Java fallback does instead. Spins the calling thread for up to 200 ms wall time to see the
+   * clock tick; not for hot paths.
+   */
+  public static String status() {
+    if (!isNativeAvailable()) {
+      return "libstapes-rt not loaded ("
+          + LOAD_ERROR
+          + "); pure-Java fallback: thread CPU time from ThreadMXBean, real-time requests not"
+          + " applied";
+    }
+    long t0 = NativeRt.threadCpuNanos();
+    long t1 = t0;
+    long deadline = System.nanoTime() + 200_000_000L;
+    while (t1 == t0 && System.nanoTime() < deadline) {
+      t1 = NativeRt.threadCpuNanos();
+    }
+    String clock =
+        t0 < 0
+            ? "failed (" + describe((int) -t0) + ")"
+            : t1 > t0
+                ? "works (advanced " + (t1 - t0) + " ns while spinning)"
+                : "NOT advancing (" + t0 + " ns before and after 200 ms of spinning)";
+    return "libstapes-rt loaded ("
+        + LOADED_FROM
+        + "); thread CPU clock clock_gettime(CLOCK_THREAD_CPUTIME_ID) "
+        + clock;
   }
 
   /**
@@ -287,23 +342,33 @@ public final class RealTime {
     }
   }
 
-  private static String load() {
+  /** Loads the library; returns {why not loaded or null, what was loaded or null}. */
+  private static String[] load() {
     String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
     if (!os.contains("linux")) {
-      return "libstapes-rt supports Linux only, this is " + System.getProperty("os.name");
+      return failed("libstapes-rt supports Linux only, this is " + System.getProperty("os.name"));
     }
     String explicit = System.getProperty(LIBRARY_PROPERTY);
     try {
       if (explicit != null && !explicit.isBlank()) {
-        System.load(Path.of(explicit).toAbsolutePath().toString());
-        return null;
+        String path = Path.of(explicit).toAbsolutePath().toString();
+        System.load(path);
+        return new String[] {null, path};
       }
       String name = libraryName();
       try (InputStream in = RealTime.class.getResourceAsStream(name)) {
         if (in == null) {
-          return name
-              + " is not packaged in this build (gcc was absent when it was built, or this"
-              + " architecture is not supported)";
+          String arch = arch(System.getProperty("os.arch", "unknown"));
+          return failed(
+              PACKAGED_ARCHES.contains(arch)
+                  ? name
+                      + " is not packaged in this build (its compiler, "
+                      + ("aarch64".equals(arch) ? "gcc or aarch64-linux-gnu-gcc" : "gcc")
+                      + ", was absent when the jar was built)"
+                  : "no libstapes-rt for os.arch="
+                      + System.getProperty("os.arch")
+                      + ", it is built for linux-"
+                      + String.join(" and linux-", PACKAGED_ARCHES));
         }
         Path tmp = Files.createTempFile("libstapes-rt-", ".so");
         tmp.toFile().deleteOnExit();
@@ -311,10 +376,14 @@ public final class RealTime {
         System.load(tmp.toAbsolutePath().toString());
       }
       NativeRt.tid();
-      return null;
+      return new String[] {null, name};
     } catch (IOException | UnsatisfiedLinkError | SecurityException e) {
-      return "could not load libstapes-rt: " + e.getMessage();
+      return failed("could not load libstapes-rt: " + e.getMessage());
     }
+  }
+
+  private static String[] failed(String why) {
+    return new String[] {why, null};
   }
 
   private static final class MxHolder {

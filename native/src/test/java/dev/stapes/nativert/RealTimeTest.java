@@ -3,16 +3,20 @@ package dev.stapes.nativert;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class RealTimeTest {
@@ -181,6 +185,61 @@ class RealTimeTest {
     RealTimeResult r = new RealTimeResult("SCHED_FIFO priority 80", false, 1, "EPERM, why");
     assertTrue(r.permissionDenied());
     assertEquals("SCHED_FIFO priority 80: NOT applied (EPERM, why)", r.toString());
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "amd64, amd64",
+    "x86_64, amd64",
+    "AMD64, amd64",
+    "aarch64, aarch64",
+    "arm64, aarch64",
+    "riscv64, riscv64"
+  })
+  void osArchNamesTheLibrarysArchitecture(String osArch, String arch) {
+    assertEquals(arch, RealTime.arch(osArch));
+  }
+
+  /**
+   * Each library the build could compile is in the jar under its architecture's name, and is an ELF
+   * shared object for that machine (e_machine 62 = x86-64, 183 = AArch64): a cross build that
+   * silently produced a host binary would load nowhere.
+   */
+  @ParameterizedTest
+  @CsvSource({"amd64, 62", "aarch64, 183"})
+  void packagedLibrariesAreBuiltForTheirArchitecture(String arch, int machine) throws Exception {
+    String host = RealTime.arch(System.getProperty("os.arch"));
+    boolean compiler =
+        host.equals(arch)
+            ? Files.exists(Path.of("/usr/bin/gcc"))
+            : "aarch64".equals(arch) && Files.exists(Path.of("/usr/bin/aarch64-linux-gnu-gcc"));
+    assumeTrue(compiler, "no compiler for linux-" + arch + " on this " + host + " host");
+    String name = "libstapes-rt-linux-" + arch + ".so";
+    byte[] head;
+    try (InputStream in = RealTime.class.getResourceAsStream(name)) {
+      assertNotNull(in, name + " is not packaged although its compiler exists");
+      head = in.readNBytes(20);
+    }
+    assertEquals(20, head.length, name + " is shorter than an ELF header");
+    assertEquals(0x7f, head[0]);
+    assertEquals("ELF", new String(head, 1, 3, StandardCharsets.US_ASCII), name + " magic");
+    assertEquals(2, head[4], name + " ELF class, expected 2 (64-bit)");
+    assertEquals(1, head[5], name + " ELF data, expected 1 (little-endian)");
+    assertEquals(3, head[16] & 0xff, name + " ELF type, expected 3 (shared object)");
+    assertEquals(machine, (head[18] & 0xff) | (head[19] & 0xff) << 8, name + " e_machine");
+  }
+
+  @Test
+  void statusSaysWhichLibraryAndWhetherItsClockWorks() {
+    String status = RealTime.status();
+    if (RealTime.isNativeAvailable()) {
+      assertTrue(status.startsWith("libstapes-rt loaded (" + RealTime.libraryName()), status);
+      assertTrue(status.contains("thread CPU clock"), status);
+      assertTrue(status.contains(" works (advanced "), status);
+    } else {
+      assertTrue(status.contains(RealTime.unavailableReason()), status);
+      assertTrue(status.contains("pure-Java fallback"), status);
+    }
   }
 
   private static String readStatus(String key) {

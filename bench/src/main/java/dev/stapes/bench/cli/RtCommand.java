@@ -176,6 +176,10 @@ public final class RtCommand implements Callable<Integer> {
           System.out.println("realtime: " + r);
         }
       }
+      if (!RealTime.isNativeAvailable()) {
+        // said once per run: the CPU figures below come from ThreadMXBean instead
+        System.out.println("native: " + RealTime.status());
+      }
       Harness h = new Harness();
       RtResult r = h.run(p, audio, options);
       System.out.printf(
