@@ -5,7 +5,8 @@
 # (dev.stapes.bench.ci.OutputDiff). Also checks that libstapes-rt loads on ARM64 and that its
 # thread-CPU clock advances ('stapes --version').
 #
-# Usage: .ci/arm64.sh JAR
+# Usage: .ci/arm64.sh JAR [TOOLS_JAR]   (TOOLS_JAR holds OutputDiff: bench's stapes-bench.jar;
+#        default JAR itself)
 # Needs (Debian, after 'dpkg --add-architecture arm64'): qemu-user-static,
 # openjdk-17-jre-headless:arm64; .ci/run installs them. Models as for the other CI steps
 # (STAPES_MODEL_MIRROR for kwt1 and gtcrn, the store's cache for the rest).
@@ -14,11 +15,13 @@
 # Exits 1 with one line naming the command and the difference on a mismatch.
 set -euo pipefail
 
-if [ $# -ne 1 ]; then
-  echo "usage: .ci/arm64.sh JAR" >&2
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then
+  echo "usage: .ci/arm64.sh JAR [TOOLS_JAR]" >&2
   exit 2
 fi
 jar="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+tools="${2:-$1}"
+tools="$(cd "$(dirname "$tools")" && pwd)/$(basename "$tools")"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 corpus="$(cd "$root/../shared/corpus" 2>/dev/null && pwd)" || {
   echo "arm64: the shared corpus ../shared/corpus is missing" >&2
@@ -77,7 +80,7 @@ compare() {
   local files=("$@") d
   [ ${#files[@]} -gt 0 ] || files=(.)
   for f in "${files[@]}"; do
-    if ! d="$(java -cp "$jar" dev.stapes.bench.ci.OutputDiff "$work/x86/$name/$f" "$work/arm64/$name/$f" 1e-5)"; then
+    if ! d="$(java -cp "$tools" dev.stapes.bench.ci.OutputDiff "$work/x86/$name/$f" "$work/arm64/$name/$f" 1e-5)"; then
       echo "arm64: '$name' differs from x86: ${d:-OutputDiff failed}" >&2
       exit 1
     fi
