@@ -507,6 +507,9 @@ public final class ModelStore {
     private volatile Process process;
     private volatile boolean stopped;
 
+    /** Set while npm is being started: the hook waits for it rather than miss it. */
+    private volatile boolean starting;
+
     NpmCleanup(Path dir) {
       super("stapes-npm-cleanup");
       this.dir = dir;
@@ -516,6 +519,18 @@ public final class ModelStore {
     public void run() {
       stopped = true;
       Process p = process;
+      // Ctrl-C between start() and the registration: the JVM may halt before the fetch thread
+      // sees `stopped`, so wait (bounded) for the process it is about to hand over.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+      while (p == null && starting && System.nanoTime() < deadline) {
+        try {
+          Thread.sleep(5);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+        p = process;
+      }
       if (p != null) {
         destroy(p);
       }
@@ -544,8 +559,10 @@ public final class ModelStore {
             .redirectOutput(dir.resolve("npm.log").toFile());
     Process proc;
     try {
+      cleanup.starting = true;
       proc = pb.start();
     } catch (IOException e) {
+      cleanup.starting = false;
       throw new ModelStoreException(
           "Cannot run '"
               + npm
@@ -559,6 +576,7 @@ public final class ModelStore {
           e);
     }
     cleanup.process = proc;
+    cleanup.starting = false;
     if (cleanup.stopped) {
       // the exit hook ran between start() and the line above and could not see npm: kill it here
       cleanup.destroy(proc);
