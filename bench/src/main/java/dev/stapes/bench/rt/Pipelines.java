@@ -12,7 +12,16 @@ public final class Pipelines {
 
   /** Every pipeline name {@link #open} knows. */
   public static final List<String> NAMES =
-      List.of("synthetic", "features", "stft", "vad", "wakeword", "enhance", "kws", "infer");
+      List.of(
+          "synthetic",
+          "features",
+          "stft",
+          "vad",
+          "wakeword",
+          "enhance",
+          "kws",
+          "infer",
+          "hearable");
 
   private static final int DEFAULT_RATE = 16000;
 
@@ -62,6 +71,12 @@ public final class Pipelines {
           throw new IllegalArgumentException("pipeline=infer needs --model M.onnx");
         }
         return new InferPipeline(spec.model(), spec.chunkMs());
+      case "hearable":
+        if (spec.chunkMs() > 0) {
+          throw new IllegalArgumentException(
+              "chunk=" + spec.chunkMs() + " ms: pipeline 'hearable' takes the model's own chunk");
+        }
+        return new HearablePipeline(spec.model());
       default:
         throw new IllegalArgumentException(
             "pipeline=" + spec.pipeline() + ", expected one of " + NAMES);

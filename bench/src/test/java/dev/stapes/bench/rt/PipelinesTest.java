@@ -28,6 +28,15 @@ class PipelinesTest {
           root.resolve("bench/src/main/resources/dev/stapes/bench/jmh/identity.onnx"),
           null);
     }
+    if (name.equals("hearable")) { // the committed tiny version of the Look Once to Hear model
+      Path root = Path.of(System.getProperty("stapes.root", ".."));
+      return new PipelineSpec(
+          "hearable",
+          0,
+          null,
+          root.resolve("engine/src/test/resources/dev/stapes/engine/loth/loth-tiny.onnx"),
+          null);
+    }
     return PipelineSpec.of(name);
   }
 
