@@ -1,5 +1,6 @@
 package dev.stapes.bench.rt;
 
+import dev.stapes.bench.jmh.BenchModels;
 import dev.stapes.engine.ElementType;
 import dev.stapes.engine.Session;
 import dev.stapes.engine.SessionOptions;
@@ -43,13 +44,7 @@ public final class HearablePipeline implements ChunkPipeline {
 
   /** The default model: the generated Look Once to Hear class model beside the project. */
   static Path defaultModel() {
-    Path root = Path.of(System.getProperty("stapes.root", "."));
-    return root.resolve("..")
-        .resolve("shared")
-        .resolve("models")
-        .resolve("loth")
-        .resolve("loth.onnx")
-        .normalize();
+    return BenchModels.shared("models", "loth", "loth.onnx");
   }
 
   HearablePipeline(Path model) {
