@@ -38,9 +38,10 @@ checks it with onnxruntime against PyTorch, and (5) writes model, JSON descripto
 test. The descriptor also goes into the model's stapes.* metadata, so Session.streamSpecFromMetadata
 reads it.
 
-  /tmp/fixvenv/bin/python bench/src/main/python/make_loth_model.py --out ../shared/models/loth
-  /tmp/fixvenv/bin/python bench/src/main/python/make_loth_model.py --tiny --fixture \\
-      --out bench/src/test/resources/dev/stapes/bench/loth
+  /tmp/fixvenv/bin/python bench/src/main/python/make_loth_model.py --seconds 0.4 \\
+      --out ../shared/models/loth
+  /tmp/fixvenv/bin/python bench/src/main/python/make_loth_model.py --tiny --fixture --seconds 0.2 \\
+      --out engine/src/test/resources/dev/stapes/engine/loth
 """
 import argparse
 import json
