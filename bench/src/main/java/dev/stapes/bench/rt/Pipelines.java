@@ -21,7 +21,7 @@ import java.util.List;
 public final class Pipelines {
 
   /** The harness's own pipelines, which are not Stapes pipelines. */
-  private static final List<String> OWN = List.of("synthetic", "stft", "infer");
+  private static final List<String> OWN = List.of("synthetic", "stft", "infer", "hearable");
 
   /** Every pipeline name {@link #open} knows: the harness's own, then every Stapes pipeline. */
   public static final List<String> NAMES = names();
@@ -59,6 +59,12 @@ public final class Pipelines {
           throw new IllegalArgumentException("pipeline=infer needs --model M.onnx");
         }
         return new InferPipeline(spec.model(), spec.chunkMs());
+      case "hearable":
+        if (spec.chunkMs() > 0) {
+          throw new IllegalArgumentException(
+              "chunk=" + spec.chunkMs() + " ms: pipeline 'hearable' takes the model's own chunk");
+        }
+        return new HearablePipeline(spec.model());
       default:
         return stapes(spec);
     }

@@ -28,6 +28,15 @@ class PipelinesTest {
           root.resolve("bench/src/main/resources/dev/stapes/bench/jmh/identity.onnx"),
           null);
     }
+    if (name.equals("hearable")) { // the committed tiny version of the Look Once to Hear model
+      Path root = Path.of(System.getProperty("stapes.root", ".."));
+      return new PipelineSpec(
+          "hearable",
+          0,
+          null,
+          root.resolve("engine/src/test/resources/dev/stapes/engine/loth/loth-tiny.onnx"),
+          null);
+    }
     return PipelineSpec.of(name);
   }
 
@@ -52,8 +61,13 @@ class PipelinesTest {
       assertTrue(r.chunks() >= 40, r.summary());
       // ONNX Runtime's Java binding allocates a result object per run; Stapes' code nothing. Over
       // a short run the JIT's own transitions may count a few bytes; an array per chunk is 600+.
+      // ORT's per-run objects grow with the number of inputs and outputs: the hearable model has
+      // 17 and 16 (15 carried states), and JMH LothBenchmark shows ORT's own pinned run allocating
+      // as much as the Stapes stream
       double limit =
-          name.equals("synthetic") || name.equals("stft") || name.equals("features") ? 16 : 1024;
+          name.equals("synthetic") || name.equals("stft") || name.equals("features")
+              ? 16
+              : name.equals("hearable") ? 4096 : 1024;
       assertTrue(r.allocBytesPerChunk() <= limit, name + ": " + r.summary());
     }
   }
