@@ -258,6 +258,7 @@ public final class EnrollProof {
             .xAxisTitle("false accepts per hour")
             .yAxisTitle("recall (8 unseen voices x 2 rates x 2 pitches)")
             .build();
+    chart.getStyler().setXAxisMin(0.0).setXAxisMax(60.0).setYAxisMin(0.0).setYAxisMax(1.0);
     float[] ts = new float[200];
     for (int i = 0; i < ts.length; i++) {
       ts[i] = (float) (1 / (1 + Math.exp(-(-10 + 20.0 * i / (ts.length - 1))))); // logit -10..10

@@ -184,10 +184,14 @@ public final class EnrollCommand implements Callable<Integer> {
     CliSupport.model(store, ModelCatalog.SILERO_VAD_V5, err);
     SessionOptions options = SessionOptions.builder().optIntraOpThreads(1).build();
     long t0 = System.nanoTime();
-    try (Enrollment e = Enrollment.open(store, corpusDir, negatives, options)) {
+    // fail fast, before loading models and negatives, when there is no microphone
+    TakeRecorder recorder = mic ? recorders.get() : null;
+    try (recorder;
+        Enrollment e = Enrollment.open(store, corpusDir, negatives, options)) {
       List<float[]> trimmed = new ArrayList<>();
       if (mic) {
-        try (TakeRecorder rec = recorders.get()) {
+        {
+          TakeRecorder rec = recorder;
           for (int i = 1; i <= n; ) {
             o.printf(
                 Locale.ROOT,

@@ -44,10 +44,10 @@ public final class Enroller {
 
     /**
      * 20 training copies, 6 validation copies and 12 near misses per take, 0.5 false accepts per
-     * hour, margin 1.
+     * hour, margin 0.5.
      */
     public static Options defaults() {
-      return new Options(20, 6, 12, 0.5, 1.0, 1234L, LogisticHead.Options.defaults());
+      return new Options(20, 6, 12, 0.5, 0.5, 1234L, LogisticHead.Options.defaults());
     }
 
     /** These options with another number of training copies per take. */
