@@ -36,6 +36,13 @@ for w in hey_nova hey_jarvis; do
       say "$v" 150 50 "${n//_/ }" "near_${w}_${n}_${v//+/_}.wav"
     done
   done
+  # the enrolled voice (en-us) at rates and pitches the takes do not use: the speaker lock's
+  # acceptance
+  for r in 128 145 158 178; do
+    for p in 38 47 54 66; do
+      say en-us "$r" "$p" "${w//_/ }" "same_${w}_en-us_s${r}_p${p}.wav"
+    done
+  done
 done
 {
   echo '{'
@@ -44,6 +51,7 @@ done
   echo "  \"sox\": \"$(sox --version | sed -n 's/.*SoX v\([0-9.]*\).*/\1/p')\","
   echo "  \"voices\": \"${voices[*]}\", \"rates_wpm\": \"${rates[*]}\", \"pitches\": \"${pitches[*]}\","
   echo "  \"near_hey_nova\": \"${near[hey_nova]}\", \"near_hey_jarvis\": \"${near[hey_jarvis]}\","
+  echo '  "same_voice": "en-us, rates 128 145 158 178 x pitches 38 47 54 66 (16 per word)",'
   echo '  "file_name": "pos_<word>_<voice>_s<rate>_p<pitch>.wav, near_<word>_<phrase>_<voice>.wav (trimmed, 16 kHz s16 mono)"'
   echo '}'
 } > clips.json

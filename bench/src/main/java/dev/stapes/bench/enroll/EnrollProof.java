@@ -76,17 +76,36 @@ public final class EnrollProof {
                 new dev.stapes.models.enroll.LogisticHead.Options(
                     Integer.getInteger("enroll.epochs", d.head().epochs()),
                     d.head().learningRate(),
-                    Double.parseDouble(System.getProperty("enroll.l2", "" + d.head().l2()))));
+                    Double.parseDouble(System.getProperty("enroll.l2", "" + d.head().l2()))),
+                true);
         json.put("options", o.toString());
         Enrollment.Result r = e.enroll(w, takes, o);
         System.out.println(w + ": " + r.report());
         json.put(w + "_enroll", r.report().toString());
         json.put(w + "_enroll_seconds", r.report().totalSeconds());
         tasks.add(r.task());
-        r.task().write(out.resolve(w + ".task"));
+        r.task().write(out.resolve(w + "_locked.task"));
       }
     }
-    EnrolledWords heads = new EnrolledWords(tasks);
+    List<WakeWordTask> all = new ArrayList<>();
+    for (WakeWordTask t : tasks) {
+      WakeWordTask plain = t.withoutSpeakerLock(t.name());
+      plain.write(out.resolve(t.name() + ".task"));
+      all.add(plain);
+    }
+    for (WakeWordTask t : tasks) {
+      all.add(
+          new WakeWordTask(
+              t.name() + "_locked",
+              t.head(),
+              t.threshold(),
+              t.baseId(),
+              t.baseSha256(),
+              t.calibration(),
+              t.verifier(),
+              t.verifierThreshold()));
+    }
+    EnrolledWords heads = new EnrolledWords(all);
     Negatives.Split split = Negatives.corpusSplit(corpus);
     List<Path> test = split.test();
     json.put(
@@ -101,14 +120,21 @@ public final class EnrollProof {
             WakeWordModel.fromStore(store, List.of("hey_jarvis"), heads, MelSource.STAPES, one);
         WakeWordStream stream = model.newStream()) {
       List<String> kws = model.keywords(); // [hey_jarvis (pre-trained), hey_nova, hey_jarvis]
-      String[] label = {"pretrained_hey_jarvis", "enrolled_hey_nova", "enrolled_hey_jarvis"};
-      String[] word = {"hey_jarvis", "hey_nova", "hey_jarvis"};
+      String[] label = {
+        "pretrained_hey_jarvis",
+        "enrolled_hey_nova",
+        "enrolled_hey_jarvis",
+        "enrolled_hey_nova_speaker_lock",
+        "enrolled_hey_jarvis_speaker_lock"
+      };
+      String[] word = {"hey_jarvis", "hey_nova", "hey_jarvis", "hey_nova", "hey_jarvis"};
+      int nk = label.length;
       System.out.println("keywords " + kws);
       // false accepts on the test quarter of LibriSpeech
       List<float[][]> faScores = new ArrayList<>();
       double hours = 0;
       for (Path p : test) {
-        float[][] s = scores(stream, Negatives.audio(p), 3);
+        float[][] s = scores(stream, Negatives.audio(p), nk);
         faScores.add(s);
         hours += s[0].length * 0.08 / 3600;
       }
@@ -119,7 +145,7 @@ public final class EnrollProof {
       for (String w : words) {
         List<Path> clips = list(proof, "pos_" + w + "_");
         for (String c : conds) {
-          float[][] pk = new float[3][clips.size()];
+          float[][] pk = new float[nk][clips.size()];
           for (int i = 0; i < clips.size(); i++) {
             float[] a = place(AudioFiles.readMono(clips.get(i), 16000));
             if (!c.equals("clean")) {
@@ -127,27 +153,31 @@ public final class EnrollProof {
               float[] n = c.startsWith("noise") ? noise : babble.get(rnd.nextInt(babble.size()));
               mix(a, n, snr, rnd.nextInt(n.length));
             }
-            float[][] s = scores(stream, a, 3);
-            for (int k = 0; k < 3; k++) {
+            float[][] s = scores(stream, a, nk);
+            for (int k = 0; k < nk; k++) {
               pk[k][i] = max(s[k]);
             }
           }
           peaks.put(w + "/" + c, pk);
         }
-        List<Path> near = list(proof, "near_" + w + "_");
-        float[][] pk = new float[3][near.size()];
-        for (int i = 0; i < near.size(); i++) {
-          float[][] s = scores(stream, place(AudioFiles.readMono(near.get(i), 16000)), 3);
-          for (int k = 0; k < 3; k++) {
-            pk[k][i] = max(s[k]);
+        for (String kind : List.of("near", "same")) {
+          List<Path> more = list(proof, kind + "_" + w + "_");
+          float[][] pk = new float[nk][more.size()];
+          for (int i = 0; i < more.size(); i++) {
+            float[][] s = scores(stream, place(AudioFiles.readMono(more.get(i), 16000)), nk);
+            for (int k = 0; k < nk; k++) {
+              pk[k][i] = max(s[k]);
+            }
           }
+          peaks.put(w + "/" + kind, pk);
         }
-        peaks.put(w + "/near", pk);
       }
       // figures at threshold 0.5 (the calibrated threshold of an enrolled word; openWakeWord's
       // default for the pre-trained one)
-      for (int k = 0; k < 3; k++) {
+      for (int k = 0; k < nk; k++) {
         Map<String, Object> f = new LinkedHashMap<>();
+        f.put("recall_enrolled_voice_new_takes", frac(peaks.get(word[k] + "/same")[k], 0.5f));
+        f.put("same_voice_clips", peaks.get(word[k] + "/same")[k].length);
         for (String c : conds) {
           f.put("recall_" + c, frac(peaks.get(word[k] + "/" + c)[k], 0.5f));
         }
@@ -162,7 +192,13 @@ public final class EnrollProof {
         json.put(label[k], f);
         System.out.println(label[k] + " " + f);
       }
-      curve(out.resolve("curve.png"), peaks, faScores, hours, label, word);
+      curve(
+          out.resolve("curve.png"),
+          peaks,
+          faScores,
+          hours,
+          java.util.Arrays.copyOf(label, 3),
+          java.util.Arrays.copyOf(word, 3));
     }
     Files.writeString(out.resolve("results.json"), toJson(json));
     System.out.println(toJson(json));

@@ -116,6 +116,13 @@ public final class EnrollCommand implements Callable<Integer> {
   double targetFa;
 
   @Option(
+      names = "--speaker-lock",
+      description =
+          "Add a second stage that accepts the word only in the enrolled voice (a verifier head"
+              + " against other people's speech, accepting 95% of held-out copies of the takes).")
+  boolean speakerLock;
+
+  @Option(
       names = "--augmentations",
       paramLabel = "N",
       defaultValue = "20",
@@ -229,7 +236,10 @@ public final class EnrollCommand implements Callable<Integer> {
         }
       }
       Enroller.Options opt =
-          Enroller.Options.defaults().withTarget(targetFa).withAugmentations(augmentations);
+          Enroller.Options.defaults()
+              .withTarget(targetFa)
+              .withAugmentations(augmentations)
+              .withSpeakerLock(speakerLock);
       Enrollment.Result r = e.enroll(name, trimmed, opt);
       r.task().write(out);
       Enroller.Report rep = r.report();

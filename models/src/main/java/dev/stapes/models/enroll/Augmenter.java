@@ -56,8 +56,16 @@ public final class Augmenter {
 
   /** One randomly augmented clip of {@code take} (16 kHz, trimmed to the word). */
   public Clip next(float[] take) {
+    return next(take, true);
+  }
+
+  /**
+   * One augmented clip; without {@code changeSpeed} the voice stays the enrolled one (gain, room,
+   * shift and noise only), as the speaker lock needs.
+   */
+  public Clip next(float[] take, boolean changeSpeed) {
     float[] word = take;
-    double speed = SPEEDS[rnd.nextInt(SPEEDS.length)];
+    double speed = changeSpeed ? SPEEDS[rnd.nextInt(SPEEDS.length)] : 1.0;
     if (speed != 1.0) {
       word = speed(word, speed);
     }

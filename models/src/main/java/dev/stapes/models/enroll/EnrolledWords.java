@@ -20,6 +20,8 @@ public final class EnrolledWords implements EmbeddingHeads {
   private final List<String> names;
   private final float[][] weights;
   private final float[] biases; // bias - threshold
+  private final float[][] verifiers; // null entries: no speaker lock
+  private final float[] verifierBiases; // bias - threshold
 
   /**
    * The heads of {@code tasks}, in order.
@@ -34,6 +36,8 @@ public final class EnrolledWords implements EmbeddingHeads {
     Set<String> seen = new HashSet<>();
     weights = new float[tasks.size()][];
     biases = new float[tasks.size()];
+    verifiers = new float[tasks.size()][];
+    verifierBiases = new float[tasks.size()];
     for (int i = 0; i < tasks.size(); i++) {
       WakeWordTask t = tasks.get(i);
       if (!seen.add(t.name())) {
@@ -43,8 +47,22 @@ public final class EnrolledWords implements EmbeddingHeads {
       n.add(t.name());
       weights[i] = t.head().weights();
       biases[i] = (float) (t.head().bias() - t.threshold());
+      if (t.verifier() != null) {
+        verifiers[i] = t.verifier().weights();
+        verifierBiases[i] = (float) (t.verifier().bias() - t.verifierThreshold());
+      }
     }
     this.names = List.copyOf(n);
+  }
+
+  private static float dot(float[] w, float[] x, int off) {
+    float s0 = 0;
+    float s1 = 0;
+    for (int i = 0; i < w.length; i += 2) {
+      s0 += w[i] * x[off + i];
+      s1 += w[i + 1] * x[off + i + 1];
+    }
+    return s0 + s1;
   }
 
   @Override
@@ -72,6 +90,11 @@ public final class EnrolledWords implements EmbeddingHeads {
         s3 += w[i + 3] * embeddings[offset + i + 3];
       }
       float z = (s0 + s1) + (s2 + s3) + biases[k];
+      if (z >= 0
+          && verifiers[k] != null
+          && dot(verifiers[k], embeddings, offset) + verifierBiases[k] < 0) {
+        z = -z; // the word, but not the enrolled voice: below the threshold, by as much
+      }
       dst[dstOffset + k] = (float) (1 / (1 + Math.exp(-z)));
     }
   }

@@ -40,26 +40,54 @@ public final class Enroller {
       double targetFaPerHour,
       double marginLogit,
       long seed,
-      LogisticHead.Options head) {
+      LogisticHead.Options head,
+      boolean speakerLock) {
 
     /**
      * 20 training copies, 6 validation copies and 12 near misses per take, 0.5 false accepts per
      * hour, margin 0.5.
      */
     public static Options defaults() {
-      return new Options(20, 6, 12, 0.5, 0.5, 1234L, LogisticHead.Options.defaults());
+      return new Options(20, 6, 12, 0.5, 0.5, 1234L, LogisticHead.Options.defaults(), false);
+    }
+
+    /** These options with the speaker lock on or off. */
+    public Options withSpeakerLock(boolean on) {
+      return new Options(
+          augmentations,
+          validationAugmentations,
+          nearMisses,
+          targetFaPerHour,
+          marginLogit,
+          seed,
+          head,
+          on);
     }
 
     /** These options with another number of training copies per take. */
     public Options withAugmentations(int n) {
       return new Options(
-          n, validationAugmentations, nearMisses, targetFaPerHour, marginLogit, seed, head);
+          n,
+          validationAugmentations,
+          nearMisses,
+          targetFaPerHour,
+          marginLogit,
+          seed,
+          head,
+          speakerLock);
     }
 
     /** These options with another false-accept target. */
     public Options withTarget(double faPerHour) {
       return new Options(
-          augmentations, validationAugmentations, nearMisses, faPerHour, marginLogit, seed, head);
+          augmentations,
+          validationAugmentations,
+          nearMisses,
+          faPerHour,
+          marginLogit,
+          seed,
+          head,
+          speakerLock);
     }
   }
 
@@ -77,8 +105,19 @@ public final class Enroller {
       double trainSeconds,
       double totalSeconds) {}
 
-  /** The trained head, its threshold (a logit) and the report. */
-  public record Result(LogisticHead head, double threshold, Report report) {}
+  /**
+   * The trained head, its threshold (a logit) and the report; with the speaker lock also the
+   * verifier head and its threshold (else null and NaN).
+   */
+  public record Result(
+      LogisticHead head,
+      double threshold,
+      Report report,
+      LogisticHead verifier,
+      double verifierThreshold) {}
+
+  /** Share of the enrolled voice's validation copies the verifier threshold accepts. */
+  public static final double VERIFIER_ACCEPT = 0.95;
 
   private final Embedder embedder;
 
@@ -164,6 +203,45 @@ public final class Enroller {
         hit++;
       }
     }
+    LogisticHead verifier = null;
+    double vt = Double.NaN;
+    if (o.speakerLock()) {
+      // second stage: the enrolled voice saying the word (no speed change, which would change the
+      // voice) against other people's speech; accepts VERIFIER_ACCEPT of held-out copies
+      Rows vr = new Rows(d);
+      Augmenter same = new Augmenter(noises, o.seed() + 17);
+      for (float[] take : takes) {
+        for (int a = 0; a < o.augmentations(); a++) {
+          Augmenter.Clip c = a == 0 ? Augmenter.plain(take, 0) : same.next(take, false);
+          addPositives(vr, embedder.sequence(c.audio()), c.wordEnd());
+        }
+      }
+      for (Negatives.Clip n : trainNegatives) {
+        float[] seq = n.sequence();
+        for (int c = Embedder.SILENT_CHUNKS; c < n.chunks(); c += 2) {
+          vr.add(seq, (c + 1) * Embedder.DIM, (byte) 0);
+        }
+      }
+      verifier = LogisticHead.train(vr.x(), vr.y(), d, o.head());
+      Augmenter held = new Augmenter(noises, o.seed() + 29);
+      List<Float> accepted = new ArrayList<>();
+      for (float[] take : takes) {
+        for (int a = 0; a < o.validationAugmentations(); a++) {
+          Augmenter.Clip c = held.next(take, false);
+          float[] seq = embedder.sequence(c.audio());
+          accepted.add(verifierAtDetection(head, t, verifier, seq));
+        }
+      }
+      float[] v = new float[accepted.size()];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = accepted.get(i);
+      }
+      Arrays.sort(v);
+      vt = v[(int) Math.floor((1 - VERIFIER_ACCEPT) * (v.length - 1))];
+      if (!Double.isFinite(vt)) {
+        vt = 0;
+      }
+    }
     long t3 = System.nanoTime();
     Report r =
         new Report(
@@ -178,7 +256,36 @@ public final class Enroller {
             (t1 - t0) / 1e9,
             (t2 - t1) / 1e9,
             (t3 - t0) / 1e9);
-    return new Result(head, t, r);
+    return new Result(head, t, r, verifier, vt);
+  }
+
+  /**
+   * The verifier's highest logit over the chunks where the first stage is at or above its threshold
+   * ({@code -inf} when it never is).
+   */
+  public static float verifierAtDetection(
+      LogisticHead head, double threshold, LogisticHead verifier, float[] seq) {
+    float[] l = logits(head, seq);
+    float best = Float.NEGATIVE_INFINITY;
+    for (int c = 0; c < l.length; c++) {
+      if (l[c] >= threshold) {
+        best = Math.max(best, verifier.logit(seq, (c + 1) * Embedder.DIM));
+      }
+    }
+    return best;
+  }
+
+  /** Adds the positive windows of one clip (no negatives). */
+  static void addPositives(Rows rows, float[] seq, int wordEnd) {
+    int chunks = seq.length / Embedder.DIM - Embedder.WINDOW;
+    long posFrom = wordEnd - Embedder.CHUNK / 2;
+    long posTo = wordEnd + Math.round(POSITIVE_AFTER_SECONDS * 16000);
+    for (int c = Embedder.SILENT_CHUNKS; c < chunks; c++) {
+      long end = (long) (c + 1) * Embedder.CHUNK;
+      if (end >= posFrom && end <= posTo) {
+        rows.add(seq, (c + 1) * Embedder.DIM, (byte) 1);
+      }
+    }
   }
 
   /** Adds the positive and negative windows of one clip's sequence to {@code rows}. */

@@ -145,9 +145,19 @@ public final class Enrollment implements AutoCloseable {
     cal.put("positives", rep.positives());
     cal.put("negatives", rep.negatives());
     cal.put("enroll_seconds", rep.totalSeconds());
+    if (r.verifier() != null) {
+      cal.put("speaker_lock_accepts", Enroller.VERIFIER_ACCEPT);
+    }
     WakeWordTask task =
         new WakeWordTask(
-            name, r.head(), r.threshold(), ModelCatalog.OWW_EMBEDDING, baseSha256, cal);
+            name,
+            r.head(),
+            r.threshold(),
+            ModelCatalog.OWW_EMBEDDING,
+            baseSha256,
+            cal,
+            r.verifier(),
+            r.verifierThreshold());
     return new Result(task, rep);
   }
 

@@ -55,6 +55,8 @@ public final class WakeWordTask {
   private final String baseId;
   private final String baseSha256;
   private final Map<String, Object> calibration;
+  private final LogisticHead verifier; // null: no speaker lock
+  private final double verifierThreshold;
 
   /**
    * A task.
@@ -68,7 +70,36 @@ public final class WakeWordTask {
       String baseId,
       String baseSha256,
       Map<String, Object> calibration) {
+    this(name, head, threshold, baseId, baseSha256, calibration, null, Double.NaN);
+  }
+
+  /**
+   * A task with a speaker lock: {@code verifier} (null: none) must reach {@code verifierThreshold}
+   * on the window where the word is detected.
+   */
+  public WakeWordTask(
+      String name,
+      LogisticHead head,
+      double threshold,
+      String baseId,
+      String baseSha256,
+      Map<String, Object> calibration,
+      LogisticHead verifier,
+      double verifierThreshold) {
     checkName(name);
+    if (verifier != null
+        && (verifier.size() != head.size() || !Double.isFinite(verifierThreshold))) {
+      throw new IllegalArgumentException(
+          "verifier.size()="
+              + verifier.size()
+              + " verifierThreshold="
+              + verifierThreshold
+              + ", expected "
+              + head.size()
+              + " and a finite logit");
+    }
+    this.verifier = verifier;
+    this.verifierThreshold = verifierThreshold;
     if (head.size() != Embedder.WINDOW * Embedder.DIM) {
       throw new IllegalArgumentException(
           "head.size()=" + head.size() + ", expected " + Embedder.WINDOW * Embedder.DIM);
@@ -132,6 +163,21 @@ public final class WakeWordTask {
     return calibration;
   }
 
+  /** The speaker lock's head, or null. */
+  public LogisticHead verifier() {
+    return verifier;
+  }
+
+  /** The speaker lock's threshold (a logit; NaN without a lock). */
+  public double verifierThreshold() {
+    return verifierThreshold;
+  }
+
+  /** The same word without its speaker lock. */
+  public WakeWordTask withoutSpeakerLock(String newName) {
+    return new WakeWordTask(newName, head, threshold, baseId, baseSha256, calibration);
+  }
+
   /** Writes the task file (atomically: a temporary file beside it, then a move). */
   public void write(Path file) throws IOException {
     Map<String, WeightTensor> t = new LinkedHashMap<>();
@@ -139,6 +185,12 @@ public final class WakeWordTask {
         "head.weight",
         new WeightTensor(new long[] {Embedder.WINDOW, Embedder.DIM}, head.weights()));
     t.put("head.bias", new WeightTensor(new long[] {1}, new float[] {head.bias()}));
+    if (verifier != null) {
+      t.put(
+          "verifier.weight",
+          new WeightTensor(new long[] {Embedder.WINDOW, Embedder.DIM}, verifier.weights()));
+      t.put("verifier.bias", new WeightTensor(new long[] {1}, new float[] {verifier.bias()}));
+    }
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put("format", FORMAT);
     meta.put("format_version", FORMAT_VERSION);
@@ -159,6 +211,10 @@ public final class WakeWordTask {
             + "}");
     meta.put("head", "logistic");
     meta.put("threshold", Double.toString(threshold));
+    if (verifier != null) {
+      meta.put("speaker_lock", "logistic");
+      meta.put("verifier_threshold", Double.toString(verifierThreshold));
+    }
     StringBuilder c = new StringBuilder("{");
     for (Map.Entry<String, Object> e : new java.util.TreeMap<>(calibration).entrySet()) {
       c.append(c.length() > 1 ? "," : "").append(Json.quote(e.getKey())).append(':');
@@ -322,7 +378,42 @@ public final class WakeWordTask {
             src + ": corrupt calibration metadata: " + e.getMessage());
       }
     }
-    return new WakeWordTask(name, new LogisticHead(w.data(), b.data()[0]), threshold, id, sha, cal);
+    LogisticHead verifier = null;
+    double vt = Double.NaN;
+    if (m.containsKey("speaker_lock")) {
+      WeightTensor vw = st.tensors().get("verifier.weight");
+      WeightTensor vb = st.tensors().get("verifier.bias");
+      if (vw == null
+          || vb == null
+          || vw.rank() != 2
+          || vw.dim(0) != Embedder.WINDOW
+          || vw.dim(1) != Embedder.DIM
+          || vb.rank() != 1
+          || vb.dim(0) != 1) {
+        throw new InvalidAdapterException(
+            src
+                + ": speaker_lock set, expected tensors verifier.weight [16, 96] and verifier.bias"
+                + " [1], found "
+                + describe(st.tensors()));
+      }
+      try {
+        vt = Double.parseDouble(req(m, "verifier_threshold", src));
+      } catch (NumberFormatException e) {
+        throw new InvalidAdapterException(
+            src + ": verifier_threshold=" + m.get("verifier_threshold") + ", not a number");
+      }
+      for (float v : vw.data()) {
+        if (!Float.isFinite(v)) {
+          throw new InvalidAdapterException(src + ": verifier.weight holds a non-finite value");
+        }
+      }
+      if (!Double.isFinite(vt) || !Float.isFinite(vb.data()[0])) {
+        throw new InvalidAdapterException(src + ": verifier threshold or bias is not finite");
+      }
+      verifier = new LogisticHead(vw.data(), vb.data()[0]);
+    }
+    return new WakeWordTask(
+        name, new LogisticHead(w.data(), b.data()[0]), threshold, id, sha, cal, verifier, vt);
   }
 
   private static String req(Map<String, String> m, String key, String src)

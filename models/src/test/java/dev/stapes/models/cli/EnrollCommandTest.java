@@ -193,13 +193,16 @@ class EnrollCommandTest {
               "--corpus",
               corpus.toString(),
               "--augmentations",
-              "2");
+              "2",
+              "--speaker-lock");
       assertEquals(0, r.code(), r.toString());
       assertTrue(r.out().contains("Take 1 of 3: say 'hey nova' once"), r.out());
       assertTrue(r.out().contains("take 1 refused: too quiet"), r.out());
       assertTrue(r.out().contains("level ["), r.out());
       assertTrue(r.out().contains("Enrolled 'hey_nova' from 3 takes"), r.out());
       assertTrue(takes.isEmpty());
+      assertTrue(
+          dev.stapes.models.enroll.WakeWordTask.read(tmp.resolve("mic.task")).verifier() != null);
     } finally {
       EnrollCommand.recorders = saved;
     }

@@ -39,7 +39,8 @@ class EnrollTest {
 
   /** Smaller than the defaults so that the test class stays within a minute on a shared core. */
   static final Enroller.Options SMALL =
-      new Enroller.Options(8, 3, 4, 0.5, 1.0, 1234L, new LogisticHead.Options(40, 0.05, 1e-3));
+      new Enroller.Options(
+          8, 3, 4, 0.5, 1.0, 1234L, new LogisticHead.Options(40, 0.05, 1e-3), false);
 
   static Embedder embedder;
   static SileroVad vad;
@@ -180,6 +181,39 @@ class EnrollTest {
         nova.report().expectedRecall(),
         ((Number) back.calibration().get("expected_recall")).doubleValue(),
         1e-5);
+  }
+
+  @Test
+  void aSpeakerLockRoundTripsAndHoldsTheScoreBelowTheThresholdWhenItRejects(@TempDir Path tmp)
+      throws Exception {
+    WakeWordTask locked =
+        new WakeWordTask(
+            "hey_nova_locked",
+            novaTask.head(),
+            novaTask.threshold(),
+            novaTask.baseId(),
+            novaTask.baseSha256(),
+            Map.of(),
+            new LogisticHead(new float[16 * 96], -5f),
+            0.0);
+    Path f = tmp.resolve("locked.task");
+    locked.write(f);
+    WakeWordTask back = WakeWordTask.read(f);
+    assertEquals(-5f, back.verifier().bias());
+    assertEquals(0.0, back.verifierThreshold());
+    float[] a = Augmenter.plain(take("hey_nova_take2.wav"), 0).audio();
+    float[] seq = embedder.sequence(a);
+    EnrolledWords both = new EnrolledWords(List.of(novaTask, back));
+    float[] s = new float[2];
+    float open = 0;
+    float shut = 0;
+    for (int c = Embedder.SILENT_CHUNKS; c < seq.length / Embedder.DIM - Embedder.WINDOW; c++) {
+      both.score(seq, (c + 1) * Embedder.DIM, s, 0);
+      open = Math.max(open, s[0]);
+      shut = Math.max(shut, s[1]);
+    }
+    assertTrue(open >= 0.5f && shut < 0.5f, "unlocked " + open + ", locked " + shut);
+    assertEquals(null, back.withoutSpeakerLock("x").verifier());
   }
 
   @Test
