@@ -64,8 +64,12 @@ public final class Augmenter {
    * shift and noise only), as the speaker lock needs.
    */
   public Clip next(float[] take, boolean changeSpeed) {
+    return next(take, changeSpeed ? SPEEDS[rnd.nextInt(SPEEDS.length)] : 1.0);
+  }
+
+  /** One augmented clip at speed {@code speed} (1 = the enrolled voice). */
+  public Clip next(float[] take, double speed) {
     float[] word = take;
-    double speed = changeSpeed ? SPEEDS[rnd.nextInt(SPEEDS.length)] : 1.0;
     if (speed != 1.0) {
       word = speed(word, speed);
     }

@@ -216,9 +216,22 @@ public final class Enroller {
           addPositives(vr, embedder.sequence(c.audio()), c.wordEnd());
         }
       }
+      // the same word in shifted voices: the takes at speeds far from 1 (tempo, pitch and formants
+      // move together, the nearest thing to another speaker that the takes hold)
+      double[] shifted = {0.8, 0.85, 1.18, 1.25};
+      Rows shiftedRows = new Rows(d);
+      for (float[] take : takes) {
+        for (int a = 0; a < o.augmentations(); a++) {
+          Augmenter.Clip c = same.next(take, shifted[a % shifted.length]);
+          addPositives(shiftedRows, embedder.sequence(c.audio()), c.wordEnd());
+        }
+      }
+      for (int i = 0; i < shiftedRows.count; i++) {
+        vr.add(shiftedRows.x, i * d, (byte) 0);
+      }
       for (Negatives.Clip n : trainNegatives) {
         float[] seq = n.sequence();
-        for (int c = Embedder.SILENT_CHUNKS; c < n.chunks(); c += 2) {
+        for (int c = Embedder.SILENT_CHUNKS; c < n.chunks(); c += 4) {
           vr.add(seq, (c + 1) * Embedder.DIM, (byte) 0);
         }
       }
