@@ -210,6 +210,12 @@ public final class RunCommand implements Callable<Integer> {
     for (String k : keywords.isEmpty() ? ModelCatalog.wakewords() : keywords) {
       kws.add(ModelCatalog.wakewordKeyword(k)); // one line listing the valid keywords
     }
+    if (keywords.isEmpty() && !tasks.isEmpty()) {
+      // by default an enrolled word takes the place of a pre-trained one of the same name
+      for (Path t : tasks) {
+        kws.remove(dev.stapes.models.enroll.WakeWordTask.read(t).name());
+      }
+    }
     if (!tasks.isEmpty() && (noWakeword || mel != MelSource.STAPES)) {
       throw new CommandLine.ParameterException(
           spec.commandLine(),

@@ -61,6 +61,13 @@ public final class WakeWordModel implements AutoCloseable {
     if (heads != null) {
       all.addAll(heads.keywords());
     }
+    if (new java.util.HashSet<>(all).size() != all.size()) {
+      throw new IllegalArgumentException(
+          "keywords="
+              + all
+              + " name a word twice (a pre-trained classifier and an enrolled word?), expected"
+              + " distinct names; enroll under another name");
+    }
     this.keywords = List.copyOf(all);
     this.classifiers = List.copyOf(classifiers);
     int k = classifiers.size();

@@ -161,6 +161,29 @@ class EnrollCommandTest {
   }
 
   @Test
+  void anEnrolledWordNamedAsALoadedPreTrainedOneIsRefusedInOneLine() throws Exception {
+    Path clash = tmp.resolve("clash.task");
+    new dev.stapes.models.enroll.WakeWordTask(
+            "hey_mycroft",
+            new dev.stapes.models.enroll.LogisticHead(new float[16 * 96], 0f),
+            0,
+            ModelCatalog.OWW_EMBEDDING,
+            dev.stapes.models.enroll.WakeWordTask.currentBaseSha256(),
+            java.util.Map.of())
+        .write(clash);
+    assertOneLineError(
+        run(
+            "wakeword",
+            fixture("hey_nova_take1.wav"),
+            "-k",
+            "hey_mycroft",
+            "--task",
+            clash.toString()),
+        1,
+        "name a word twice");
+  }
+
+  @Test
   void micPromptsPerTakeAndAsksAgainForABadOne() throws Exception {
     Deque<float[]> takes = new ArrayDeque<>();
     takes.add(AudioFiles.readMono(Path.of(fixture("bad_quiet.wav")), 16000));
