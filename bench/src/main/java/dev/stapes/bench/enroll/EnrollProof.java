@@ -89,14 +89,14 @@ public final class EnrollProof {
     }
     List<WakeWordTask> all = new ArrayList<>();
     for (WakeWordTask t : tasks) {
-      WakeWordTask plain = t.withoutSpeakerLock(t.name());
-      plain.write(out.resolve(t.name() + ".task"));
-      all.add(plain);
+      t.withoutSpeakerLock(t.name()).write(out.resolve(t.name() + ".task"));
+      // distinct from the pre-trained hey_jarvis loaded beside it
+      all.add(t.withoutSpeakerLock("enrolled_" + t.name()));
     }
     for (WakeWordTask t : tasks) {
       all.add(
           new WakeWordTask(
-              t.name() + "_locked",
+              "enrolled_" + t.name() + "_locked",
               t.head(),
               t.threshold(),
               t.baseId(),
