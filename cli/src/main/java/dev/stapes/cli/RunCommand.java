@@ -100,6 +100,14 @@ public final class RunCommand implements Callable<Integer> {
               + " weather, with or without the oww- prefix (default: all of them).")
   List<String> keywords = new ArrayList<>();
 
+  @Option(
+      names = "--task",
+      paramLabel = "F.task",
+      description =
+          "An enrolled wake word ('stapes enroll'), repeatable: listened for beside the"
+              + " pre-trained ones on the same embedding per chunk (one small head each).")
+  List<Path> tasks = new ArrayList<>();
+
   @Option(names = "--no-vad", description = "Leave out voice activity detection.")
   boolean noVad;
 
@@ -211,6 +219,21 @@ public final class RunCommand implements Callable<Integer> {
     for (String k : keywords.isEmpty() ? ModelCatalog.wakewords() : keywords) {
       kws.add(ModelCatalog.wakewordKeyword(k)); // one line listing the valid keywords
     }
+    if (keywords.isEmpty() && !tasks.isEmpty()) {
+      // by default an enrolled word takes the place of a pre-trained one of the same name
+      for (Path t : tasks) {
+        kws.remove(dev.stapes.models.enroll.WakeWordTask.read(t).name());
+      }
+    }
+    if (!tasks.isEmpty() && (noWakeword || mel != MelSource.STAPES)) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "--task needs wake words on the STAPES mel frontend (not --no-wakeword or --mel ONNX)");
+    }
+    List<dev.stapes.models.enroll.WakeWordTask> enrolled = new ArrayList<>();
+    for (Path t : tasks) {
+      enrolled.add(dev.stapes.models.enroll.WakeWordTask.read(t)); // one line when refused
+    }
     if (input != null) {
       CliSupport.openWav("run", input, err);
     }
@@ -242,7 +265,13 @@ public final class RunCommand implements Callable<Integer> {
         for (String k : kws) {
           CliSupport.model(store, ModelCatalog.WAKEWORD_PREFIX + k, err);
         }
-        wake = WakeWordModel.fromStore(store, kws, mel, options);
+        wake =
+            WakeWordModel.fromStore(
+                store,
+                kws,
+                enrolled.isEmpty() ? null : new dev.stapes.models.enroll.EnrolledWords(enrolled),
+                mel,
+                options);
       }
       Events events = new Events(out);
       // one stream into every pipeline of the run, each with its own chunk

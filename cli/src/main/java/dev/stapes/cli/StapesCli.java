@@ -42,6 +42,7 @@ import picocli.CommandLine.Option;
       InspectCommand.class,
       FeaturesCommand.class,
       EnhanceCommand.class,
+      EnrollCommand.class,
     })
 public final class StapesCli implements Runnable {
 

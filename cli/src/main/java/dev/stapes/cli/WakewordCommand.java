@@ -3,6 +3,9 @@ package dev.stapes.cli;
 import dev.stapes.audio.AudioFiles;
 import dev.stapes.engine.SessionOptions;
 import dev.stapes.models.ModelCatalog;
+import dev.stapes.models.enroll.EnrolledWords;
+import dev.stapes.models.enroll.WakeWordTask;
+import dev.stapes.store.ModelStore;
 import dev.stapes.models.wakeword.MelSource;
 import dev.stapes.models.wakeword.WakeWordDetection;
 import dev.stapes.models.wakeword.WakeWordDetector;
@@ -37,12 +40,20 @@ public final class WakewordCommand implements Callable<Integer> {
   Path input;
 
   @Option(
+      names = "--task",
+      paramLabel = "F.task",
+      description =
+          "An enrolled word ('stapes enroll'), repeatable; scored beside the --keyword models on"
+              + " the same embeddings, at its own calibrated threshold (score 0.5).")
+  List<Path> tasks = new java.util.ArrayList<>();
+
+  @Option(
       names = {"-k", "--keyword"},
-      required = true,
       paramLabel = "K",
       description =
           "The wake word: alexa, hey_jarvis, hey_mycroft, hey_rhasspy or weather (the oww-*"
-              + " classifiers of 'stapes models list'; the oww- prefix is optional).")
+              + " classifiers of 'stapes models list'; the oww- prefix is optional); required"
+              + " unless --task is given.")
   String keyword;
 
   @Option(
@@ -79,7 +90,22 @@ public final class WakewordCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    keyword = ModelCatalog.wakewordKeyword(keyword); // validates it, listing the valid ones
+    if (keyword == null && tasks.isEmpty()) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "Missing --keyword=K or --task=F.task, expected at least one");
+    }
+    if (keyword != null) {
+      keyword = ModelCatalog.wakewordKeyword(keyword); // validates it, listing the valid ones
+    }
+    if (!tasks.isEmpty() && mel != MelSource.STAPES) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "--mel=" + mel + " with --task: enrolled words were trained on the STAPES mel frontend");
+    }
+    List<WakeWordTask> loaded = new java.util.ArrayList<>();
+    for (Path t : tasks) {
+      loaded.add(WakeWordTask.read(t)); // one line for a corrupt, foreign or other-base file
+    }
     if (!(pad >= 0 && pad <= 60)) {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--pad=" + pad + " s, expected 0 to 60 s");
@@ -90,15 +116,24 @@ public final class WakewordCommand implements Callable<Integer> {
       CliSupport.model(store, ModelCatalog.OWW_MELSPECTROGRAM, err);
     }
     CliSupport.model(store, ModelCatalog.OWW_EMBEDDING, err);
-    CliSupport.model(store, ModelCatalog.WAKEWORD_PREFIX + keyword, err);
+    if (keyword != null) {
+      CliSupport.model(store, ModelCatalog.WAKEWORD_PREFIX + keyword, err);
+    }
     float[] raw = AudioFiles.readMono(input, 16000);
     int padSamples = (int) Math.round(pad * 16000);
     float[] audio = new float[raw.length + 2 * padSamples];
     System.arraycopy(raw, 0, audio, padSamples, raw.length);
     WakeWordSpotter.Result r;
+    List<String> keywords;
     try (WakeWordModel model =
-            WakeWordModel.fromStore(store, List.of(keyword), mel, SessionOptions.defaults());
+            WakeWordModel.fromStore(
+                store,
+                keyword == null ? List.of() : List.of(keyword),
+                loaded.isEmpty() ? null : new EnrolledWords(loaded),
+                mel,
+                SessionOptions.defaults());
         WakeWordStream stream = model.newStream()) {
+      keywords = model.keywords();
       r = WakeWordSpotter.spot(stream, audio, threshold, WakeWordDetector.DEFAULT_REARM_SECONDS);
     }
     double shift = pad;
@@ -107,13 +142,28 @@ public final class WakewordCommand implements Callable<Integer> {
       for (int i = 0; i < r.detections().size(); i++) {
         WakeWordDetection d = r.detections().get(i);
         sb.append(i == 0 ? "" : ",")
-            .append("{\"time\":")
+            .append(
+                keywords.size() > 1
+                    ? "{\"keyword\":" + dev.stapes.engine.Json.quote(d.keyword()) + ","
+                    : "{")
+            .append("\"time\":")
             .append(CliSupport.seconds(Math.max(0, d.time() - shift)))
             .append(",\"score\":")
             .append(score(d.score()))
             .append('}');
       }
-      sb.append("],\"max_score\":").append(score(r.maxScores()[0])).append('}');
+      sb.append("],\"max_score\":").append(score(r.maxScores()[0]));
+      if (r.maxScores().length > 1) {
+        sb.append(",\"max_scores\":{");
+        for (int k = 0; k < keywords.size(); k++) {
+          sb.append(k == 0 ? "" : ",")
+              .append(dev.stapes.engine.Json.quote(keywords.get(k)))
+              .append(':')
+              .append(score(r.maxScores()[k]));
+        }
+        sb.append('}');
+      }
+      sb.append('}');
       out.println(sb);
     } else {
       for (WakeWordDetection d : r.detections()) {
@@ -124,12 +174,17 @@ public final class WakewordCommand implements Callable<Integer> {
                 + " s, score "
                 + score(d.score()));
       }
+      StringBuilder max = new StringBuilder();
+      for (int k = 0; k < keywords.size(); k++) {
+        max.append(k == 0 ? "" : ", ").append(keywords.get(k)).append(' ');
+        max.append(score(r.maxScores()[k]));
+      }
       out.println(
           r.detections().size()
-              + " detection(s) of '"
-              + keyword
-              + "', max score "
-              + score(r.maxScores()[0])
+              + " detection(s) of "
+              + keywords
+              + ", max score "
+              + max
               + " (threshold "
               + threshold
               + ", mel "

@@ -39,6 +39,7 @@ public final class WakeWordModel implements AutoCloseable {
   private final Session embedding;
   private final List<String> keywords;
   private final List<Session> classifiers;
+  private final EmbeddingHeads heads; // null: none
   private final int[] windows;
   private final String[] classifierInputs;
   private final String[] classifierOutputs;
@@ -50,11 +51,24 @@ public final class WakeWordModel implements AutoCloseable {
       Session mel,
       Session embedding,
       List<String> keywords,
-      List<Session> classifiers) {
+      List<Session> classifiers,
+      EmbeddingHeads heads) {
     this.melSource = melSource;
     this.mel = mel;
     this.embedding = embedding;
-    this.keywords = List.copyOf(keywords);
+    this.heads = heads;
+    List<String> all = new ArrayList<>(keywords);
+    if (heads != null) {
+      all.addAll(heads.keywords());
+    }
+    if (new java.util.HashSet<>(all).size() != all.size()) {
+      throw new IllegalArgumentException(
+          "keywords="
+              + all
+              + " name a word twice (a pre-trained classifier and an enrolled word?), expected"
+              + " distinct names; enroll under another name");
+    }
+    this.keywords = List.copyOf(all);
     this.classifiers = List.copyOf(classifiers);
     int k = classifiers.size();
     this.windows = new int[k];
@@ -88,6 +102,13 @@ public final class WakeWordModel implements AutoCloseable {
       classifierOutputs[i] = c.outputs().keySet().iterator().next();
       max = Math.max(max, windows[i]);
     }
+    if (heads != null) {
+      if (heads.window() <= 0 || heads.window() > 1024) {
+        throw new IllegalArgumentException(
+            "heads.window()=" + heads.window() + " embeddings, expected 1 to 1024");
+      }
+      max = Math.max(max, heads.window());
+    }
     this.maxWindow = max;
     checkEmbedding(embedding);
     this.warmup = warmupEmbeddings();
@@ -114,12 +135,29 @@ public final class WakeWordModel implements AutoCloseable {
   public static WakeWordModel fromStore(
       ModelStore store, List<String> keywords, MelSource melSource, SessionOptions options)
       throws IOException {
+    return fromStore(store, keywords, null, melSource, options);
+  }
+
+  /**
+   * Loads the pipeline for the pre-trained {@code keywords} (may be empty) and further {@code
+   * heads} (may be null) scored on the same embeddings, from the model store.
+   *
+   * @throws IllegalArgumentException for an unknown keyword, or when there is no keyword at all
+   */
+  public static WakeWordModel fromStore(
+      ModelStore store,
+      List<String> keywords,
+      EmbeddingHeads heads,
+      MelSource melSource,
+      SessionOptions options)
+      throws IOException {
     List<Path> cls = new ArrayList<>();
     for (String k : keywords) {
       cls.add(store.path(ModelCatalog.wakeword(k)));
     }
     Path melPath = melSource == MelSource.ONNX ? store.path(ModelCatalog.OWW_MELSPECTROGRAM) : null;
-    return open(melPath, store.path(ModelCatalog.OWW_EMBEDDING), keywords, cls, melSource, options);
+    return open(
+        melPath, store.path(ModelCatalog.OWW_EMBEDDING), keywords, cls, heads, melSource, options);
   }
 
   /**
@@ -136,13 +174,32 @@ public final class WakeWordModel implements AutoCloseable {
       MelSource melSource,
       SessionOptions options)
       throws IOException {
-    if (keywords.size() != classifierModels.size() || keywords.isEmpty()) {
+    return open(melModel, embeddingModel, keywords, classifierModels, null, melSource, options);
+  }
+
+  /**
+   * Loads the pipeline from files, with further {@code heads} (may be null) scored on the same
+   * embeddings after the classifiers; {@code keywords} may then be empty.
+   *
+   * @throws IllegalArgumentException when the files are not the expected models, the lists differ
+   *     in length, or there is no keyword at all
+   */
+  public static WakeWordModel open(
+      Path melModel,
+      Path embeddingModel,
+      List<String> keywords,
+      List<Path> classifierModels,
+      EmbeddingHeads heads,
+      MelSource melSource,
+      SessionOptions options)
+      throws IOException {
+    if (keywords.size() != classifierModels.size() || (keywords.isEmpty() && heads == null)) {
       throw new IllegalArgumentException(
           "keywords="
               + keywords
               + " and classifierModels="
               + classifierModels
-              + ", expected the same non-zero number of each");
+              + ", expected the same number of each, and at least one keyword or head");
     }
     List<Session> opened = new ArrayList<>();
     try {
@@ -162,7 +219,7 @@ public final class WakeWordModel implements AutoCloseable {
         opened.add(c);
         cls.add(c);
       }
-      return new WakeWordModel(melSource, mel, emb, keywords, cls);
+      return new WakeWordModel(melSource, mel, emb, keywords, cls, heads);
     } catch (IOException | RuntimeException e) {
       for (Session s : opened) {
         s.close();
@@ -183,7 +240,17 @@ public final class WakeWordModel implements AutoCloseable {
 
   /** Embeddings per classifier window, per keyword. */
   public int window(int keyword) {
-    return windows[keyword];
+    return keyword < windows.length ? windows[keyword] : heads.window();
+  }
+
+  /** Number of pre-trained classifiers (the first keywords); the heads' keywords follow. */
+  public int classifierCount() {
+    return classifiers.size();
+  }
+
+  /** The further heads, or null. */
+  public EmbeddingHeads heads() {
+    return heads;
   }
 
   /** A new stream. */

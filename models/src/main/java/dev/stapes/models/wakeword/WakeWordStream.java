@@ -31,15 +31,20 @@ public final class WakeWordStream implements AutoCloseable {
   private final float[] melWindow = new float[WIN * BINS]; // oldest frame first
   private final float[] embeddings; // the latest maxWindow embeddings, oldest first
   private final float[] scores;
+  private final boolean[] enabled;
+  private final EmbeddingHeads heads; // null: none
   private long chunks;
   private boolean closed;
 
   WakeWordStream(WakeWordModel model) {
     this.model = model;
-    int k = model.keywords().size();
+    int k = model.classifierCount();
+    this.heads = model.heads();
     this.maxWindow = model.maxWindow();
     this.embeddings = new float[maxWindow * DIM];
-    this.scores = new float[k];
+    this.scores = new float[model.keywords().size()];
+    this.enabled = new boolean[scores.length];
+    java.util.Arrays.fill(enabled, true);
     this.windows = new int[k];
     this.outputs = new String[k];
     this.classifiers = new Stream[k];
@@ -115,10 +120,49 @@ public final class WakeWordStream implements AutoCloseable {
     }
     boolean silent = chunks < SILENT_CHUNKS;
     for (int k = 0; k < classifiers.length; k++) {
-      classifiers[k].process(embeddings, (maxWindow - windows[k]) * DIM);
-      scores[k] = silent ? 0f : classifiers[k].outputFloat(outputs[k], 0);
+      if (enabled[k]) {
+        classifiers[k].process(embeddings, (maxWindow - windows[k]) * DIM);
+        scores[k] = silent ? 0f : classifiers[k].outputFloat(outputs[k], 0);
+      }
+    }
+    if (heads != null) {
+      heads.score(embeddings, (maxWindow - heads.window()) * DIM, scores, classifiers.length);
+      for (int k = classifiers.length; k < scores.length; k++) {
+        if (silent || !enabled[k]) {
+          scores[k] = 0f;
+        }
+      }
     }
     chunks++;
+  }
+
+  /**
+   * Switches keyword {@code k} on or off for this stream only, from the next chunk: a keyword that
+   * is off scores 0 and its classifier does not run. Nothing is rebuilt. All are on at first.
+   */
+  public void setEnabled(int k, boolean on) {
+    if (k < 0 || k >= enabled.length) {
+      throw new IllegalArgumentException(
+          "k=" + k + ", expected 0 to " + (enabled.length - 1) + " for " + keywords());
+    }
+    enabled[k] = on;
+    if (!on) {
+      scores[k] = 0f;
+    }
+  }
+
+  /**
+   * Copies the latest {@code count} embeddings (96 values each, oldest first) to {@code dst} from
+   * {@code dstOffset}: the window the classifiers saw in the latest chunk.
+   *
+   * @throws IllegalArgumentException when {@code count} exceeds the stream's window
+   */
+  public void copyEmbeddings(int count, float[] dst, int dstOffset) {
+    if (count < 0 || count > maxWindow) {
+      throw new IllegalArgumentException(
+          "count=" + count + " embeddings, expected 0 to " + maxWindow);
+    }
+    System.arraycopy(embeddings, (maxWindow - count) * DIM, dst, dstOffset, count * DIM);
   }
 
   /** The score of keyword {@code k} (index in {@link #keywords()}) for the latest chunk. */
