@@ -2,11 +2,11 @@ package dev.stapes.cli;
 
 import dev.stapes.audio.AudioFiles;
 import dev.stapes.engine.SessionOptions;
+import dev.stapes.models.ModelCatalog;
 import dev.stapes.models.enroll.Enroller;
 import dev.stapes.models.enroll.Enrollment;
 import dev.stapes.models.enroll.TakeCheck;
 import dev.stapes.models.enroll.WakeWordTask;
-import dev.stapes.models.ModelCatalog;
 import dev.stapes.store.ModelStore;
 import java.io.IOException;
 import java.io.PrintWriter;

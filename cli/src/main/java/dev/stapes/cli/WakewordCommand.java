@@ -5,7 +5,6 @@ import dev.stapes.engine.SessionOptions;
 import dev.stapes.models.ModelCatalog;
 import dev.stapes.models.enroll.EnrolledWords;
 import dev.stapes.models.enroll.WakeWordTask;
-import dev.stapes.store.ModelStore;
 import dev.stapes.models.wakeword.MelSource;
 import dev.stapes.models.wakeword.WakeWordDetection;
 import dev.stapes.models.wakeword.WakeWordDetector;

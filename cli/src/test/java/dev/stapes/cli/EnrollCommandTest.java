@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stapes.audio.AudioFiles;
-import dev.stapes.models.TestModels;
 import dev.stapes.models.ModelCatalog;
+import dev.stapes.models.TestModels;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

@@ -2,14 +2,14 @@ package dev.stapes.bench.jmh;
 
 import dev.stapes.bench.rt.TestSignal;
 import dev.stapes.engine.SessionOptions;
+import dev.stapes.models.ModelCatalog;
 import dev.stapes.models.enroll.EnrolledWords;
 import dev.stapes.models.enroll.LogisticHead;
 import dev.stapes.models.enroll.WakeWordTask;
-import dev.stapes.models.ModelCatalog;
-import dev.stapes.store.ModelStore;
 import dev.stapes.models.wakeword.MelSource;
 import dev.stapes.models.wakeword.WakeWordModel;
 import dev.stapes.models.wakeword.WakeWordStream;
+import dev.stapes.store.ModelStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stapes.audio.AudioFiles;
 import dev.stapes.engine.SessionOptions;
-import dev.stapes.models.TestModels;
 import dev.stapes.models.ModelCatalog;
-import dev.stapes.store.ModelStore;
+import dev.stapes.models.TestModels;
 import dev.stapes.models.wakeword.MelSource;
 import dev.stapes.models.wakeword.WakeWordModel;
 import dev.stapes.models.wakeword.WakeWordStream;
+import dev.stapes.store.ModelStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
