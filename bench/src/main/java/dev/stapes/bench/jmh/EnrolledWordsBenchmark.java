@@ -1,19 +1,14 @@
 package dev.stapes.bench.jmh;
 
+import dev.stapes.bench.rt.EnrolledWordsPipeline;
 import dev.stapes.bench.rt.TestSignal;
 import dev.stapes.engine.SessionOptions;
-import dev.stapes.models.ModelCatalog;
 import dev.stapes.models.enroll.EnrolledWords;
-import dev.stapes.models.enroll.LogisticHead;
-import dev.stapes.models.enroll.WakeWordTask;
 import dev.stapes.models.wakeword.MelSource;
 import dev.stapes.models.wakeword.WakeWordModel;
 import dev.stapes.models.wakeword.WakeWordStream;
 import dev.stapes.store.ModelStore;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -54,32 +49,11 @@ public class EnrolledWordsBenchmark {
   private float[] scores;
   private int pos;
 
-  /** Random heads of the enrolled shape. */
-  static EnrolledWords randomHeads(int n) {
-    SplittableRandom rnd = new SplittableRandom(1);
-    List<WakeWordTask> tasks = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      float[] w = new float[16 * 96];
-      for (int j = 0; j < w.length; j++) {
-        w[j] = (float) (rnd.nextDouble() - 0.5) * 0.01f;
-      }
-      tasks.add(
-          new WakeWordTask(
-              "word" + i,
-              new LogisticHead(w, 0f),
-              0,
-              ModelCatalog.OWW_EMBEDDING,
-              WakeWordTask.currentBaseSha256(),
-              Map.of()));
-    }
-    return new EnrolledWords(tasks);
-  }
-
   /** Loads the models (fetched into the model store on first use). */
   @Setup(Level.Trial)
   public void setUp() throws Exception {
     BenchModels.environment();
-    heads = words == 0 ? null : randomHeads(words);
+    heads = words == 0 ? null : EnrolledWordsPipeline.randomHeads(words);
     model =
         WakeWordModel.fromStore(
             ModelStore.fromEnvironment(),

@@ -21,7 +21,16 @@ import java.util.List;
 public final class Pipelines {
 
   /** The harness's own pipelines, which are not Stapes pipelines. */
-  private static final List<String> OWN = List.of("synthetic", "stft", "infer", "hearable");
+  private static final List<String> OWN =
+      List.of(
+          "synthetic",
+          "stft",
+          "infer",
+          "hearable",
+          "enrolled-0",
+          "enrolled-1",
+          "enrolled-10",
+          "enrolled-100");
 
   /** Every pipeline name {@link #open} knows: the harness's own, then every Stapes pipeline. */
   public static final List<String> NAMES = names();
@@ -66,6 +75,20 @@ public final class Pipelines {
         }
         return new HearablePipeline(spec.model());
       default:
+        if (spec.pipeline().startsWith("enrolled-")) {
+          int n;
+          try {
+            n = Integer.parseInt(spec.pipeline().substring("enrolled-".length()));
+          } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(
+                "pipeline=" + spec.pipeline() + ", expected enrolled-N with N in 0..1000");
+          }
+          if (spec.chunkMs() > 0 && spec.chunkMs() != 80) {
+            throw new IllegalArgumentException(
+                "chunk=" + spec.chunkMs() + " ms: pipeline 'enrolled-N' takes 80 ms chunks");
+          }
+          return new EnrolledWordsPipeline(n);
+        }
         return stapes(spec);
     }
   }
