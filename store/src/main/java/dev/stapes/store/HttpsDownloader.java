@@ -129,7 +129,7 @@ public final class HttpsDownloader {
         Outcome o = fetchOnce(current, part, have, maxBytes, progress);
         if (o.redirect != null) {
           URI next = current.resolve(o.redirect);
-          if (!"https".equals(next.getScheme()) && !isLoopback(next)) {
+          if (!"https".equals(next.getScheme()) && !ModelSource.Https.isLoopback(next)) {
             throw new IOException(url + ": redirected to " + next + ", which is not https");
           }
           current = next;
@@ -148,11 +148,6 @@ public final class HttpsDownloader {
     } finally {
       progress.finish();
     }
-  }
-
-  private static boolean isLoopback(URI u) {
-    String h = u.getHost();
-    return h != null && (h.equals("127.0.0.1") || h.equals("localhost") || h.equals("[::1]"));
   }
 
   /** The result of one request: a redirect target, or the status of a completed body. */
@@ -477,7 +472,7 @@ public final class HttpsDownloader {
     @Override
     public List<Proxy> select(URI uri) {
       String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
-      if (none || isLoopback(uri) || host.equals("::1")) {
+      if (none || ModelSource.Https.isLoopback(uri) || host.equals("::1")) {
         return List.of(Proxy.NO_PROXY);
       }
       for (String n : noProxy) {

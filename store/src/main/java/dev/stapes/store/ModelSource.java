@@ -71,21 +71,31 @@ public sealed interface ModelSource {
       }
       urls = List.copyOf(urls);
       for (URI u : urls) {
-        boolean loopback =
-            "http".equals(u.getScheme())
-                && u.getHost() != null
-                && (u.getHost().equals("127.0.0.1")
-                    || u.getHost().equals("localhost")
-                    || u.getHost().equals("[::1]"));
-        if (!"https".equals(u.getScheme()) && !loopback) {
-          throw new IllegalArgumentException(
-              "url=" + u + ", expected an https URL (plain http only to a loopback address)");
-        }
+        requireFetchable(u);
       }
       if (maxBytes < 1) {
         throw new IllegalArgumentException("maxBytes=" + maxBytes + ", expected at least 1");
       }
       requireText("origin", origin);
+    }
+
+    /** Whether {@code u} names this machine's loopback address. */
+    static boolean isLoopback(URI u) {
+      String h = u.getHost();
+      return h != null && (h.equals("127.0.0.1") || h.equals("localhost") || h.equals("[::1]"));
+    }
+
+    /**
+     * Refuses a URL that is neither https nor plain http to a loopback address.
+     *
+     * @throws IllegalArgumentException naming the URL
+     */
+    static void requireFetchable(URI u) {
+      boolean loopback = "http".equals(u.getScheme()) && isLoopback(u);
+      if (!"https".equals(u.getScheme()) && !loopback) {
+        throw new IllegalArgumentException(
+            "url=" + u + ", expected an https URL (plain http only to a loopback address)");
+      }
     }
 
     @Override

@@ -379,7 +379,7 @@ public final class ModelStore {
       int eq = rule.indexOf('=');
       if (eq > 0 && u.startsWith(rule.substring(0, eq))) {
         java.net.URI to = java.net.URI.create(rule.substring(eq + 1) + u.substring(eq));
-        new ModelSource.Https(List.of(to), 1, "check");
+        ModelSource.Https.requireFetchable(to);
         return to;
       }
     }
