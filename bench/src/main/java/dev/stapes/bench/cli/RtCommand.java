@@ -104,6 +104,14 @@ public final class RtCommand implements Callable<Integer> {
   Path plot;
 
   @Option(
+      names = "--timeline",
+      paramLabel = "F",
+      description =
+          "Write every recorded chunk to F, one line each: wall latency, thread CPU time and start"
+              + " (System.nanoTime, the clock of -Xlog's timenanos decorator), in ns.")
+  Path timeline;
+
+  @Option(
       names = "--realtime",
       description =
           "Run the harness thread pinned to one CPU under SCHED_FIFO with memory locked"
@@ -134,12 +142,15 @@ public final class RtCommand implements Callable<Integer> {
               throw new IllegalArgumentException(
                   "--pace " + pace + ", expected one of [realtime, max]");
         };
-    if (json != null && json.getParent() != null && !Files.isDirectory(json.getParent())) {
-      throw new IllegalArgumentException(
-          "--json " + json + ": directory " + json.getParent() + " does not exist");
+    for (Path out : new Path[] {json, timeline, plot}) {
+      if (out != null && out.getParent() != null && !Files.isDirectory(out.getParent())) {
+        throw new IllegalArgumentException(
+            out + ": directory " + out.getParent() + " does not exist");
+      }
     }
     PipelineSpec spec = new PipelineSpec(pipeline, chunkMs, preset, model, keyword);
-    HarnessOptions options = new HarnessOptions(repeat, warmup, paced, plot != null, spin);
+    HarnessOptions options =
+        new HarnessOptions(repeat, warmup, paced, plot != null || timeline != null, spin);
     AtomicReference<Object> outcome = new AtomicReference<>();
     Runnable body =
         () -> {
@@ -196,14 +207,31 @@ public final class RtCommand implements Callable<Integer> {
       if (json != null) {
         Files.writeString(json, r.toJson(), StandardCharsets.UTF_8);
       }
+      if (timeline != null) {
+        writeTimeline(h.timeline(), h.cpuTimeline(), h.startTimeline(), timeline);
+      }
       if (plot != null) {
-        Plots.write(spec.label() + ", pace " + (paced ? "realtime" : "max"), h.timeline(), r, plot);
+        Plots.write(
+            spec.label() + ", pace " + (paced ? "realtime" : "max"),
+            h.timeline(),
+            h.cpuTimeline(),
+            r,
+            plot);
         System.out.println("plot: " + plot);
       }
       return r;
     } catch (IOException e) {
       throw new UncheckedIOException(e.getMessage(), e);
     }
+  }
+
+  private static void writeTimeline(long[] wallNs, long[] cpuNs, long[] startNs, Path f)
+      throws IOException {
+    StringBuilder b = new StringBuilder(wallNs.length * 36);
+    for (int i = 0; i < wallNs.length; i++) {
+      b.append(wallNs[i]).append(' ').append(cpuNs[i]).append(' ').append(startNs[i]).append('\n');
+    }
+    Files.writeString(f, b, StandardCharsets.UTF_8);
   }
 
   /** Pipeline names for the help text. */

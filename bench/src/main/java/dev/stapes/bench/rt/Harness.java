@@ -28,8 +28,13 @@ public final class Harness {
   private final com.sun.management.ThreadMXBean mx;
 
   private long[] timeline = new long[0];
+  private long[] cpuTimeline = new long[0];
+  private long[] startTimeline = new long[0];
   private int timelineLength;
   private Histogram histogram;
+  private long misses;
+  private long busyNs;
+  private long cpuPaced;
 
   /** A harness; it measures allocation when the JVM supports it. */
   public Harness() {
@@ -77,52 +82,39 @@ public final class Harness {
     histogram = new Histogram(1, HIGHEST_NS, 3);
     if (options.keepTimeline()) {
       timeline = new long[(int) total];
+      cpuTimeline = new long[(int) total];
+      startTimeline = new long[(int) total];
     }
     timelineLength = 0;
 
-    // Warm-up: same code path, not recorded.
-    int pos = 0;
+    // Warm-up: the very code of the recorded loop (one step per chunk, into a scratch histogram),
+    // back to back, so that the JIT has compiled the recording too, not only the pipeline.
+    Histogram scratch = new Histogram(1, HIGHEST_NS, 3);
+    // The timeline is written too (and rewound), so the recorded loop takes no new branch.
     for (int i = 0; i < options.warmupChunks(); i++) {
-      System.arraycopy(audio, pos * chunk, buf, 0, chunk);
-      pipeline.process(buf);
-      pos = pos + 1 == perPass ? 0 : pos + 1;
+      step(pipeline, audio, buf, i % perPass, 0, options, options.keepTimeline(), chunkNs, scratch);
+      timelineLength = 0;
     }
+    misses = 0;
+    busyNs = 0;
+    cpuPaced = 0;
 
-    long misses = 0;
-    long busyNs = 0;
-    long cpuPaced = 0;
     long cpu0 = dev.stapes.nativert.RealTime.threadCpuTimeNanos();
     long alloc0 = allocated();
     long alloc1 = allocated();
     long callOverhead = alloc1 - alloc0;
     long start = System.nanoTime();
     for (int i = 0; i < (int) total; i++) {
-      int at = i % perPass;
-      System.arraycopy(audio, at * chunk, buf, 0, chunk);
-      if (options.paced()) {
-        waitUntil(start + i * chunkNs, options.spin());
-      }
-      long c0 = options.paced() ? dev.stapes.nativert.RealTime.threadCpuTimeNanos() : 0;
-      long t0 = System.nanoTime();
-      pipeline.process(buf);
-      long dt = System.nanoTime() - t0;
-      if (options.paced()) {
-        // Paced, the loop mostly waits: count only the CPU time spent inside the pipeline.
-        cpuPaced += dev.stapes.nativert.RealTime.threadCpuTimeNanos() - c0;
-      }
-      busyNs += dt;
-      long v = Math.max(1, Math.min(dt, HIGHEST_NS));
-      if (options.paced()) {
-        histogram.recordValueWithExpectedInterval(v, chunkNs);
-      } else {
-        histogram.recordValue(v);
-      }
-      if (dt > chunkNs) {
-        misses++;
-      }
-      if (options.keepTimeline()) {
-        timeline[timelineLength++] = dt;
-      }
+      step(
+          pipeline,
+          audio,
+          buf,
+          i % perPass,
+          options.paced() ? start + i * chunkNs : 0,
+          options,
+          options.keepTimeline(),
+          chunkNs,
+          histogram);
     }
     long alloc2 = allocated();
     long cpu1 = dev.stapes.nativert.RealTime.threadCpuTimeNanos();
@@ -143,6 +135,52 @@ public final class Harness {
         cpuPerChunkUs);
   }
 
+  /**
+   * One chunk: copy it, wait for its release time when {@code release > 0}, run it, record it.
+   * Allocates nothing.
+   */
+  private void step(
+      ChunkPipeline pipeline,
+      float[] audio,
+      float[] buf,
+      int at,
+      long release,
+      HarnessOptions options,
+      boolean keep,
+      long chunkNs,
+      Histogram h) {
+    int chunk = buf.length;
+    System.arraycopy(audio, at * chunk, buf, 0, chunk);
+    if (release > 0) {
+      waitUntil(release, options.spin());
+    }
+    boolean perChunkCpu = options.paced() || options.keepTimeline();
+    long c0 = perChunkCpu ? dev.stapes.nativert.RealTime.threadCpuTimeNanos() : 0;
+    long t0 = System.nanoTime();
+    pipeline.process(buf);
+    long dt = System.nanoTime() - t0;
+    long dc = perChunkCpu ? dev.stapes.nativert.RealTime.threadCpuTimeNanos() - c0 : 0;
+    if (options.paced()) {
+      // Paced, the loop mostly waits: count only the CPU time spent inside the pipeline.
+      cpuPaced += dc;
+    }
+    busyNs += dt;
+    long v = Math.max(1, Math.min(dt, HIGHEST_NS));
+    if (options.paced()) {
+      h.recordValueWithExpectedInterval(v, chunkNs);
+    } else {
+      h.recordValue(v);
+    }
+    if (dt > chunkNs) {
+      misses++;
+    }
+    if (keep) {
+      cpuTimeline[timelineLength] = dc;
+      startTimeline[timelineLength] = t0;
+      timeline[timelineLength++] = dt;
+    }
+  }
+
   /** The histogram of the last run, in nanoseconds. */
   public Histogram histogram() {
     return histogram;
@@ -153,6 +191,24 @@ public final class Harness {
    */
   public long[] timeline() {
     return java.util.Arrays.copyOf(timeline, timelineLength);
+  }
+
+  /**
+   * The thread's CPU time in each recorded chunk of the last run, in nanoseconds, when the timeline
+   * was kept (read around each chunk, outside its timed interval); wall latency far above it means
+   * the thread waited (preempted, page faults) rather than computed.
+   */
+  public long[] cpuTimeline() {
+    return java.util.Arrays.copyOf(cpuTimeline, timelineLength);
+  }
+
+  /**
+   * The {@link System#nanoTime()} at which each recorded chunk of the last run started, when the
+   * timeline was kept: the JVM's {@code -Xlog} decorator {@code timenanos} reads the same clock, so
+   * GC, safepoint and JIT events can be placed on the chunks.
+   */
+  public long[] startTimeline() {
+    return java.util.Arrays.copyOf(startTimeline, timelineLength);
   }
 
   private long allocated() {

@@ -3,13 +3,10 @@ package dev.stapes.bench.rt;
 import dev.stapes.bench.jmh.BenchModels;
 import dev.stapes.engine.ElementType;
 import dev.stapes.engine.Session;
-import dev.stapes.engine.SessionOptions;
 import dev.stapes.engine.Stream;
 import dev.stapes.engine.StreamSpec;
 import dev.stapes.engine.Tensor;
 import dev.stapes.engine.ValueInfo;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,13 +53,7 @@ public final class HearablePipeline implements ChunkPipeline {
               + ": no such file (bench/src/main/python/make_loth_model.py --out"
               + " ../shared/models/loth writes it)");
     }
-    try {
-      session =
-          Session.open(
-              file, SessionOptions.builder().optIntraOpThreads(1).optInterOpThreads(1).build());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    session = Pipelines.oneThread(file);
     try {
       StreamSpec spec = session.streamSpecFromMetadata();
       if (spec == null || spec.audioShape() == null || spec.audioShape().length < 2) {

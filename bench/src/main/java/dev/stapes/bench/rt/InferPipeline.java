@@ -1,12 +1,9 @@
 package dev.stapes.bench.rt;
 
 import dev.stapes.engine.Session;
-import dev.stapes.engine.SessionOptions;
 import dev.stapes.engine.Stream;
 import dev.stapes.engine.StreamSpec;
 import dev.stapes.engine.ValueInfo;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,13 +24,7 @@ public final class InferPipeline implements ChunkPipeline {
     if (!Files.isRegularFile(model)) {
       throw new PipelineUnavailableException("--model " + model + ": no such file");
     }
-    try {
-      session =
-          Session.open(
-              model, SessionOptions.builder().optIntraOpThreads(1).optInterOpThreads(1).build());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    session = Pipelines.oneThread(model);
     try {
       StreamSpec spec = session.streamSpecFromMetadata();
       int r = spec != null && spec.sampleRate() > 0 ? spec.sampleRate() : 16000;

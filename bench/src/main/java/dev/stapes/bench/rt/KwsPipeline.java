@@ -2,11 +2,8 @@ package dev.stapes.bench.rt;
 
 import dev.stapes.bench.jmh.BenchModels;
 import dev.stapes.engine.Session;
-import dev.stapes.engine.SessionOptions;
 import dev.stapes.engine.Stream;
 import dev.stapes.engine.StreamSpec;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
 /**
@@ -32,13 +29,7 @@ public final class KwsPipeline implements ChunkPipeline {
           "hop=" + hopSamples + " samples, expected 1 to " + WINDOW + " for pipeline 'kws'");
     }
     Path file = model != null ? model : BenchModels.kwt1();
-    try {
-      session =
-          Session.open(
-              file, SessionOptions.builder().optIntraOpThreads(1).optInterOpThreads(1).build());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    session = Pipelines.oneThread(file);
     String input = session.inputs().keySet().iterator().next();
     stream =
         session.newStream(

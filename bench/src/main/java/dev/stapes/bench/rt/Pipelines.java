@@ -16,7 +16,10 @@ import java.util.List;
  * baselines.
  *
  * <p>{@code synthetic} is plain Java arithmetic (the in-run baseline of the budget check), {@code
- * stft} the bare frontend transform, {@code infer} any ONNX file given with {@code --model}.
+ * stft} the bare frontend transform, {@code infer} any ONNX file given with {@code --model}, {@code
+ * hearable} a multi-channel streaming model, {@code enrolled-N} the wake word with N enrolled
+ * heads, {@code vad-batch-N} N Silero VAD streams stepped together by one {@link
+ * dev.stapes.engine.BatchRunner}.
  */
 public final class Pipelines {
 
@@ -30,7 +33,8 @@ public final class Pipelines {
           "enrolled-0",
           "enrolled-1",
           "enrolled-10",
-          "enrolled-100");
+          "enrolled-100",
+          "vad-batch-32");
 
   /** Every pipeline name {@link #open} knows: the harness's own, then every Stapes pipeline. */
   public static final List<String> NAMES = names();
@@ -76,21 +80,58 @@ public final class Pipelines {
         return new HearablePipeline(spec.model());
       default:
         if (spec.pipeline().startsWith("enrolled-")) {
-          int n;
-          try {
-            n = Integer.parseInt(spec.pipeline().substring("enrolled-".length()));
-          } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(
-                "pipeline=" + spec.pipeline() + ", expected enrolled-N with N in 0..1000");
-          }
+          int n = count(spec.pipeline(), "enrolled-", 1000);
           if (spec.chunkMs() > 0 && spec.chunkMs() != 80) {
             throw new IllegalArgumentException(
                 "chunk=" + spec.chunkMs() + " ms: pipeline 'enrolled-N' takes 80 ms chunks");
           }
           return new EnrolledWordsPipeline(n);
         }
+        if (spec.pipeline().startsWith("vad-batch-")) {
+          int n = count(spec.pipeline(), "vad-batch-", VadBatchPipeline.MAX_LANES);
+          if (spec.chunkMs() > 0 && spec.chunkMs() != 32) {
+            throw new IllegalArgumentException(
+                "chunk=" + spec.chunkMs() + " ms: pipeline 'vad-batch-N' takes 32 ms chunks");
+          }
+          return new VadBatchPipeline(n, spec.model());
+        }
         return stapes(spec);
     }
+  }
+
+  /**
+   * Opens {@code model} on one intra-op and one inter-op thread, as every harness pipeline runs.
+   *
+   * @throws UncheckedIOException when the file cannot be read
+   */
+  static dev.stapes.engine.Session oneThread(Path model) {
+    try {
+      return dev.stapes.engine.Session.open(
+          model,
+          dev.stapes.engine.SessionOptions.builder()
+              .optIntraOpThreads(1)
+              .optInterOpThreads(1)
+              .build());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The N of a pipeline named {@code prefix + N}, N in 0..max (the harness's counted pipelines).
+   */
+  private static int count(String name, String prefix, int max) {
+    int n = -1;
+    try {
+      n = Integer.parseInt(name.substring(prefix.length()));
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    if (n < 0 || n > max) {
+      throw new IllegalArgumentException(
+          "pipeline=" + name + ", expected " + prefix + "N with N in 0.." + max);
+    }
+    return n;
   }
 
   /** A Stapes pipeline, with the bench's defaults: hey_jarvis, the shared KWT-1 and GTCRN files. */

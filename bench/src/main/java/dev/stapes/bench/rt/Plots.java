@@ -21,10 +21,12 @@ public final class Plots {
    *
    * @param title what ran, e.g. {@code "vad@32ms, pace max"}
    * @param timelineNs the latency of every chunk in nanoseconds, in order
+   * @param cpuNs the thread's CPU time in every chunk in nanoseconds (drawn under the latency, so
+   *     that preemption shows as latency far above it), or null
    * @param result the figures of the same run (for the captions)
    * @param png the file to write (".png" is added when missing)
    */
-  public static void write(String title, long[] timelineNs, RtResult result, Path png)
+  public static void write(String title, long[] timelineNs, long[] cpuNs, RtResult result, Path png)
       throws IOException {
     System.setProperty("java.awt.headless", "true");
     if (timelineNs.length == 0) {
@@ -90,11 +92,18 @@ public final class Plots {
             .build();
     time.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
     time.getStyler().setMarkerSize(2);
-    time.getStyler().setLegendVisible(false);
+    time.getStyler().setLegendVisible(cpuNs != null);
     time.getStyler().setYAxisLogarithmic(true);
     time.getStyler().setXAxisDecimalPattern("#,##0");
     time.getStyler().setXAxisMaxLabelCount(12);
-    time.addSeries("latency", idx, us);
+    time.addSeries("wall latency", idx, us);
+    if (cpuNs != null) {
+      double[] cpu = new double[Math.min(cpuNs.length, us.length)];
+      for (int i = 0; i < cpu.length; i++) {
+        cpu[i] = Math.max(cpuNs[i], 1) / 1e3; // a log axis takes no zero
+      }
+      time.addSeries("thread CPU time", java.util.Arrays.copyOf(idx, cpu.length), cpu);
+    }
 
     String name = png.toString();
     if (name.toLowerCase(Locale.ROOT).endsWith(".png")) {

@@ -168,8 +168,31 @@ class HarnessTest {
             new HarnessOptions(1, 0, false, true));
     assertEquals(r.chunks(), h.timeline().length);
     Path png = dir.resolve("latency.png");
-    Plots.write("synthetic", h.timeline(), r, png);
+    Plots.write("synthetic", h.timeline(), h.cpuTimeline(), r, png);
     byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(png), 8);
     assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}, head);
+  }
+
+  @Test
+  void theTimelinesGiveEveryChunkItsStartItsLatencyAndItsCpuTime() {
+    Harness h = new Harness();
+    RtResult r =
+        h.run(
+            new SyntheticPipeline(RATE, 160, 16),
+            TestSignal.generate(1, RATE),
+            new HarnessOptions(2, 30, false, true));
+    long[] wall = h.timeline();
+    long[] cpu = h.cpuTimeline();
+    long[] start = h.startTimeline();
+    assertEquals(r.chunks(), wall.length);
+    assertEquals(wall.length, cpu.length);
+    assertEquals(wall.length, start.length);
+    for (int i = 0; i < wall.length; i++) {
+      assertTrue(cpu[i] >= 0, "cpu[" + i + "]=" + cpu[i]);
+      if (i > 0) {
+        // chunks run one after the other: each starts after the previous one returned
+        assertTrue(start[i] >= start[i - 1] + wall[i - 1], "chunk " + i + " starts too early");
+      }
+    }
   }
 }

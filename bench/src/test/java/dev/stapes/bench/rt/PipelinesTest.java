@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -102,5 +103,23 @@ class PipelinesTest {
               () -> Pipelines.open(PipelineSpec.of(name).withChunkMs(ms)));
       assertTrue(e.getMessage().contains("expected a positive duration"), e.getMessage());
     }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"vad-batch-0", "vad-batch-4097", "vad-batch-x", "vad-batch--3"})
+  void aBatchedVadOutsideOneToMaxLanesIsRefusedWithTheRange(String name) {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Pipelines.open(PipelineSpec.of(name)));
+    assertTrue(e.getMessage().contains("pipeline=" + name), e.getMessage());
+    assertTrue(e.getMessage().contains("vad-batch-N with N in "), e.getMessage());
+  }
+
+  @Test
+  void aBatchedVadRefusesAnotherChunkSize() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Pipelines.open(PipelineSpec.of("vad-batch-8").withChunkMs(10)));
+    assertTrue(e.getMessage().contains("takes 32 ms chunks"), e.getMessage());
   }
 }
