@@ -88,6 +88,40 @@ class BenchCommandTest {
   }
 
   @Test
+  void rtWritesOneTimelineLinePerChunkWithWallCpuAndStart(@TempDir Path dir) throws Exception {
+    Path t = dir.resolve("t.txt");
+    Run r =
+        run(
+            "bench",
+            "rt",
+            "--pipeline",
+            "synthetic",
+            "--warmup-ms",
+            "0",
+            "--timeline",
+            t.toString());
+    assertEquals(0, r.code(), r.err());
+    java.util.List<String> lines = Files.readAllLines(t);
+    assertEquals(1000, lines.size()); // 10 s of 10 ms chunks
+    long previous = Long.MIN_VALUE;
+    for (String line : lines) {
+      String[] f = line.split(" ");
+      assertEquals(3, f.length, line);
+      assertTrue(Long.parseLong(f[0]) > 0 && Long.parseLong(f[1]) >= 0, line);
+      assertTrue(Long.parseLong(f[2]) > previous, "starts must increase: " + line);
+      previous = Long.parseLong(f[2]);
+    }
+  }
+
+  @Test
+  void aWarmupOutsideZeroToTenMinutesIsOneLine() {
+    Run r = run("bench", "rt", "--pipeline", "synthetic", "--warmup-ms", "-1");
+    assertEquals(1, r.code());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+    assertTrue(r.err().contains("--warmup-ms -1, expected 0 to 600000 ms"), r.err());
+  }
+
+  @Test
   void anUnknownPipelineIsOneLineNamingTheValidSet() {
     Run r = run("bench", "rt", "--pipeline", "nope");
     assertEquals(1, r.code());
