@@ -108,7 +108,7 @@ def main():
             else:
                 run(["java", *shlex.split(a.java_opts), "-jar", a.jar, "bench", "rt",
                      "--pipeline", "vad", "--model", model, "--input", wav,
-                     "--repeat", str(a.repeat), "--warmup", str(a.warmup),
+                     "--repeat", str(a.repeat), "--warmup", str(a.warmup), "--warmup-ms", "0",
                      "--timeline", str(tl), *shlex.split(a.stapes_args),
                      *([] if a.realtime is None else ["--realtime", "--cpus", str(a.realtime)])])
             wall, cpu = read_timeline(tl)
