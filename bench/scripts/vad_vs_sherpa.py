@@ -54,12 +54,12 @@ def run(cmd, env=None):
 
 
 def line(label, f):
-    return "%-8s p50 %8.1f  p99 %8.1f  p99.9 %8.1f  max %9.1f us" % (
+    return "%-10s p50 %8.1f  p99 %8.1f  p99.9 %8.1f  max %9.1f us" % (
         label, f["p50"], f["p99"], f["p99.9"], f["max"])
 
 
 def ratios(a, b):
-    return "ratio    p50 %8.2fx p99 %8.2fx p99.9 %8.2fx max %9.2fx" % tuple(
+    return "ratio      p50 %8.2fx p99 %8.2fx p99.9 %8.2fx max %9.2fx" % tuple(
         a[k] / b[k] for k in ("p50", "p99", "p99.9", "max"))
 
 
@@ -123,7 +123,7 @@ def main():
         print("  " + line("stapes", got["stapes"]))
         print("  " + line("sherpa", got["sherpa"]))
         print("  " + ratios(got["stapes"], got["sherpa"]))
-        print("  " + line("stapes CPU", got["cpu"]).replace("CPU ", "cpu"))
+        print("  " + line("stapes cpu", got["cpu"]))
         sys.stdout.flush()
     s, h = figures(pooled["stapes"]), figures(pooled["sherpa"])
     print("pooled over %d rounds, %d chunks each side" % (a.rounds, len(pooled["stapes"])))
