@@ -80,7 +80,7 @@ public final class Pipelines {
         return new HearablePipeline(spec.model());
       default:
         if (spec.pipeline().startsWith("enrolled-")) {
-          int n = count(spec.pipeline(), "enrolled-", 1000);
+          int n = count(spec.pipeline(), "enrolled-", 0, 1000);
           if (spec.chunkMs() > 0 && spec.chunkMs() != 80) {
             throw new IllegalArgumentException(
                 "chunk=" + spec.chunkMs() + " ms: pipeline 'enrolled-N' takes 80 ms chunks");
@@ -88,7 +88,7 @@ public final class Pipelines {
           return new EnrolledWordsPipeline(n);
         }
         if (spec.pipeline().startsWith("vad-batch-")) {
-          int n = count(spec.pipeline(), "vad-batch-", VadBatchPipeline.MAX_LANES);
+          int n = count(spec.pipeline(), "vad-batch-", 1, VadBatchPipeline.MAX_LANES);
           if (spec.chunkMs() > 0 && spec.chunkMs() != 32) {
             throw new IllegalArgumentException(
                 "chunk=" + spec.chunkMs() + " ms: pipeline 'vad-batch-N' takes 32 ms chunks");
@@ -118,18 +118,18 @@ public final class Pipelines {
   }
 
   /**
-   * The N of a pipeline named {@code prefix + N}, N in 0..max (the harness's counted pipelines).
+   * The N of a pipeline named {@code prefix + N}, N in min..max (the harness's counted pipelines).
    */
-  private static int count(String name, String prefix, int max) {
+  private static int count(String name, String prefix, int min, int max) {
     int n = -1;
     try {
       n = Integer.parseInt(name.substring(prefix.length()));
     } catch (NumberFormatException e) {
       // reported below
     }
-    if (n < 0 || n > max) {
+    if (n < min || n > max) {
       throw new IllegalArgumentException(
-          "pipeline=" + name + ", expected " + prefix + "N with N in 0.." + max);
+          "pipeline=" + name + ", expected " + prefix + "N with N in " + min + ".." + max);
     }
     return n;
   }

@@ -111,7 +111,7 @@ class PipelinesTest {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> Pipelines.open(PipelineSpec.of(name)));
     assertTrue(e.getMessage().contains("pipeline=" + name), e.getMessage());
-    assertTrue(e.getMessage().contains("vad-batch-N with N in "), e.getMessage());
+    assertTrue(e.getMessage().contains("vad-batch-N with N in 1..4096"), e.getMessage());
   }
 
   @Test
