@@ -16,7 +16,8 @@ import java.util.List;
  * baselines.
  *
  * <p>{@code synthetic} is plain Java arithmetic (the in-run baseline of the budget check), {@code
- * stft} the bare frontend transform, {@code infer} any ONNX file given with {@code --model}.
+ * stft} the bare frontend transform, {@code infer} any ONNX file given with {@code --model}, {@code
+ * injected} bound LoRA on every Linear layer of a 12-layer transformer.
  */
 public final class Pipelines {
 
@@ -26,6 +27,7 @@ public final class Pipelines {
           "synthetic",
           "stft",
           "infer",
+          "injected",
           "hearable",
           "enrolled-0",
           "enrolled-1",
@@ -68,6 +70,8 @@ public final class Pipelines {
           throw new IllegalArgumentException("pipeline=infer needs --model M.onnx");
         }
         return new InferPipeline(spec.model(), spec.chunkMs());
+      case "injected":
+        return new InjectedPipeline(spec.chunkMs());
       case "hearable":
         if (spec.chunkMs() > 0) {
           throw new IllegalArgumentException(
