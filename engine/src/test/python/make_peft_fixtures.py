@@ -467,9 +467,11 @@ def make_adapter(spec, base, inputs, base_out, out_dir):
     dora = bool(spec["config"].get("use_dora", False))
     print("  %-34s effect %.3g  reload diff %.2g  merge_and_unload diff %.2g%s"
           % (aid, effect, reload_diff, merge_diff, " (DoRA)" if dora else ""))
+    # float32 rounding of merge_and_unload grows with the number of merged modules
+    check_tol = spec.get("check_tol", CHECK_TOL)
     if reload_diff > CHECK_TOL:
         raise RuntimeError("%s: reloaded adapter differs by %g" % (aid, reload_diff))
-    if merge_diff > CHECK_TOL:
+    if merge_diff > check_tol:
         raise RuntimeError("%s: merge_and_unload differs by %g" % (aid, merge_diff))
 
     np.save(os.path.join(out_dir, "expected", aid + ".npy"), expected)
@@ -516,12 +518,16 @@ def versions():
 LARGE_LAYERS = 12
 LARGE_FRAMES = 200   # mel frames in; the encoder's stride-2 conv leaves 100 positions
 LARGE_TOL = 1e-4
+# LoRA on every Linear of the 12 encoder layers (72 modules), the case that costs bound mode most.
+LARGE_TARGETS = ["q_proj", "k_proj", "v_proj", "out_proj", "fc1", "fc2"]
 LARGE_ADAPTERS = [
     dict(id="task_a", family="whisper12", fields=["modules_to_save", "multitask"],
-         config=dict(r=8, lora_alpha=16, target_modules=["q_proj", "v_proj"],
+         check_tol=LARGE_TOL,
+         config=dict(r=8, lora_alpha=16, target_modules=LARGE_TARGETS,
                      modules_to_save=["classifier"])),
     dict(id="task_b", family="whisper12", fields=["modules_to_save", "multitask"],
-         config=dict(r=8, lora_alpha=16, target_modules=["q_proj", "v_proj"],
+         check_tol=LARGE_TOL,
+         config=dict(r=8, lora_alpha=16, target_modules=LARGE_TARGETS,
                      modules_to_save=["classifier"])),
 ]
 

@@ -35,12 +35,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * An injected transformer from torch's dynamo exporter, per call: a 12-layer {@code
  * transformers.WhisperForAudioClassification} (d_model 256, 4 heads, FFN 1024, 80 mel bins, 200 mel
  * frames in, 100 encoder positions) exported with {@code torch.onnx.export(..., dynamo=True)}
- * (weights in {@code model.onnx.data}), and two adapters saved by PEFT: rank-8 LoRA on q_proj and
- * v_proj of all 12 layers with {@code modules_to_save=["classifier"]}, each task with its own head.
- * Rows: the base model; bound (both tasks, LoRA weights and heads as graph inputs); merged (task_a
- * folded in at load); a task switch alone (the other task's prebuilt tensors, heads included, bound
- * into the stream); a task switch followed by a call. All through Stapes' {@code Stream} on one
- * thread.
+ * (weights in {@code model.onnx.data}), and two adapters saved by PEFT: rank-8 LoRA on all 72
+ * Linear layers of the 12 encoder layers (q_proj, k_proj, v_proj, out_proj, fc1, fc2) with {@code
+ * modules_to_save=["classifier"]}, each task with its own head. Rows: the base model; bound (both
+ * tasks, LoRA weights and heads as graph inputs); merged (task_a folded in at load); a task switch
+ * alone (the other task's prebuilt tensors, heads included, bound into the stream); a task switch
+ * followed by a call. All through Stapes' {@code Stream} on one thread.
  *
  * <p>The export is not committed (41 MB): {@code /tmp/fixvenv/bin/python
  * engine/src/test/python/make_peft_fixtures.py --large bench/target/dynamo-12l} writes it; the
@@ -272,7 +272,7 @@ public class InjectionDynamoBenchmark {
     return boundStream.outputFloat(out, 0);
   }
 
-  /** The number of tensors one task switch binds (LoRA A, B, scales and the head). */
+  /** The number of tensors one task switch binds (LoRA A and B, the head). */
   int boundInputsPerTask() {
     return boundStream.boundInputs().size();
   }

@@ -19,7 +19,8 @@ import java.util.List;
  * stft} the bare frontend transform, {@code infer} any ONNX file given with {@code --model}, {@code
  * hearable} a multi-channel streaming model, {@code enrolled-N} the wake word with N enrolled
  * heads, {@code vad-batch-N} N Silero VAD streams stepped together by one {@link
- * dev.stapes.engine.BatchRunner}.
+ * dev.stapes.engine.BatchRunner}, {@code injected} bound LoRA on every Linear layer of a 12-layer
+ * transformer.
  */
 public final class Pipelines {
 
@@ -29,6 +30,7 @@ public final class Pipelines {
           "synthetic",
           "stft",
           "infer",
+          "injected",
           "hearable",
           "enrolled-0",
           "enrolled-1",
@@ -72,6 +74,8 @@ public final class Pipelines {
           throw new IllegalArgumentException("pipeline=infer needs --model M.onnx");
         }
         return new InferPipeline(spec.model(), spec.chunkMs());
+      case "injected":
+        return new InjectedPipeline(spec.chunkMs());
       case "hearable":
         if (spec.chunkMs() > 0) {
           throw new IllegalArgumentException(

@@ -55,9 +55,9 @@ class InjectionDynamoBenchmarkTest {
   }
 
   /**
-   * Base, bound and merged timed call by call in turn, so that a shared machine's changing load
-   * falls on all three alike (JMH runs its rows one after another); prints p50 per row and its
-   * ratio to base. Runs with {@code -Dstapes.bench.dynamo.interleaved=ROUNDS}.
+   * Base, bound, merged and switch-then-call timed call by call in turn ({@link Interleaved});
+   * prints the wall and CPU p50 per row and its ratio to base. Runs with {@code
+   * -Dstapes.bench.dynamo.interleaved=ROUNDS}.
    */
   @Test
   void interleavedCallsGiveBoundAndMergedOverBase() throws Exception {
@@ -66,46 +66,16 @@ class InjectionDynamoBenchmarkTest {
     assumeTrue(
         Files.isRegularFile(InjectionDynamoBenchmark.dir().resolve("manifest.json")),
         "no dynamo export at " + InjectionDynamoBenchmark.dir());
-    int n = Integer.parseInt(rounds);
     InjectionDynamoBenchmark b = new InjectionDynamoBenchmark();
     try {
       b.setUp();
-      String[] rows = {"base", "bound", "merged", "taskSwitchAndCall"};
-      long[][] t = new long[rows.length][n];
-      for (int warm = 0; warm < 5; warm++) {
-        b.base();
-        b.bound();
-        b.merged();
-        b.taskSwitchAndCall();
-      }
-      for (int i = 0; i < n; i++) {
-        for (int r = 0; r < rows.length; r++) {
-          long t0 = System.nanoTime();
-          float y =
-              switch (r) {
-                case 0 -> b.base();
-                case 1 -> b.bound();
-                case 2 -> b.merged();
-                default -> b.taskSwitchAndCall();
-              };
-          t[r][i] = System.nanoTime() - t0;
-          assertTrue(Float.isFinite(y));
-        }
-      }
-      double base = median(t[0]);
-      for (int r = 0; r < rows.length; r++) {
-        System.out.printf(
-            "interleaved %-18s p50 %8.0f us  vs base %.3f  (%d calls each)%n",
-            rows[r], median(t[r]) / 1e3, median(t[r]) / base, n);
-      }
+      Interleaved.run(
+          "dynamo-12l",
+          new String[] {"base", "bound", "merged", "taskSwitchAndCall"},
+          new Interleaved.Row[] {b::base, b::bound, b::merged, b::taskSwitchAndCall},
+          Integer.parseInt(rounds));
     } finally {
       b.tearDown();
     }
-  }
-
-  private static double median(long[] v) {
-    long[] s = v.clone();
-    java.util.Arrays.sort(s);
-    return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2.0;
   }
 }

@@ -22,9 +22,14 @@ public final class InjectedModel {
 
   /**
    * Where a branch's scale lives: element {@code index} of bound input {@code input}, whose value
-   * is {@code base} times the multiplier the caller sets.
+   * is {@code base} times the multiplier the caller sets; or, with {@code index} {@link #WHOLE},
+   * folded into bound input {@code input} (a LoRA branch's B, which holds {@code base} times B), so
+   * that a scale change rewrites that tensor as its built value times the multiplier.
    */
-  public record ScaleRef(String input, int index, float base) {}
+  public record ScaleRef(String input, int index, float base) {
+    /** The {@code index} of a scale folded into a whole bound tensor. */
+    public static final int WHOLE = -1;
+  }
 
   private final byte[] model;
   private final Injector.Mode mode;
@@ -217,6 +222,28 @@ public final class InjectedModel {
       return bound.getOrDefault("", Map.of());
     }
     return bound.getOrDefault(task, Map.of());
+  }
+
+  /**
+   * Writes the scale of {@code adapter} in {@code task}, its trained scale times {@code
+   * multiplier}, into {@code buffers} (the task's bound tensors' buffers by input name): one float
+   * per scale input, or every float of a tensor the scale is folded into ({@link ScaleRef#WHOLE}).
+   * No allocation.
+   */
+  void writeScale(
+      String task, String adapter, float multiplier, Map<String, java.nio.FloatBuffer> buffers) {
+    Map<String, WeightTensor> values = boundValues(task);
+    for (ScaleRef r : scaleRefs(task, adapter)) {
+      java.nio.FloatBuffer fb = buffers.get(r.input());
+      if (r.index() != ScaleRef.WHOLE) {
+        fb.put(r.index(), r.base() * multiplier);
+      } else {
+        float[] built = values.get(r.input()).data();
+        for (int i = 0; i < built.length; i++) {
+          fb.put(i, built[i] * multiplier);
+        }
+      }
+    }
   }
 
   /** Names of the graph inputs that the injection added (bound weights, scales, task index). */

@@ -21,9 +21,10 @@ import java.util.Map;
  *
  * <p>Switching task is {@link TaskBinding#bindInto(Map)}: a few map puts of prebuilt tensors, no
  * session rebuild and no allocation when the map already holds the keys. A branch's scale is an
- * element of a bound tensor backed by a direct buffer; {@link #setScale} writes it in place, so it
- * takes effect on the next run. The session is immutable apart from those scales and may run on
- * several threads; {@link #setScale} must not race with a run that reads the same task.
+ * element of a bound tensor backed by a direct buffer, or folded into a LoRA branch's bound B;
+ * {@link #setScale} writes it in place (one float, or B's r x out floats), so it takes effect on
+ * the next run. The session is immutable apart from those scales and may run on several threads;
+ * {@link #setScale} must not race with a run that reads the same task.
  */
 public final class InjectedSession implements AutoCloseable {
   private static final Cleaner CLEANER = Cleaner.create();
@@ -261,9 +262,7 @@ public final class InjectedSession implements AutoCloseable {
     }
     Map<String, FloatBuffer> bufs =
         taskBuffers.get(model.mode() == Injector.Mode.PER_ROW ? "" : task);
-    for (InjectedModel.ScaleRef r : model.scaleRefs(task, adapter)) {
-      bufs.get(r.input()).put(r.index(), r.base() * multiplier);
-    }
+    model.writeScale(task, adapter, multiplier, bufs);
   }
 
   /**

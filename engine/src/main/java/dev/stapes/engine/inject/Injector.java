@@ -312,6 +312,7 @@ public final class Injector {
     final Map<String, String> mergedName = new HashMap<>();
     final Map<String, Replacement> heads = new LinkedHashMap<>();
     final Map<ModuleIndex.Linear, float[]> biasAdds = new LinkedHashMap<>();
+    final List<Plan> deferred = new ArrayList<>();
     String taskIndex;
     int added;
 
@@ -344,6 +345,7 @@ public final class Injector {
       for (Plan p : plans.values()) {
         emit(p);
       }
+      emitSharedLora();
       for (Replacement rep : heads.values()) {
         emitReplacement(rep);
       }
@@ -839,7 +841,137 @@ public final class Injector {
       if (loraSlots == 0) {
         return;
       }
+      if (plainBoundLinear(p, loraSlots)) {
+        deferred.add(p);
+        return;
+      }
       emitLora(p, loraSlots);
+    }
+
+    /**
+     * Whether {@code p} is one plain LoRA branch per task on a MatMul or Gemm in mode BOUND: the
+     * case that {@link #emitSharedLora} emits with the scale folded into B and A shared between the
+     * modules that read the same tensor.
+     */
+    boolean plainBoundLinear(Plan p, int loraSlots) {
+      ModuleIndex.Op op = p.res.linear().op();
+      if (mode != Mode.BOUND
+          || loraSlots != 1
+          || (op != ModuleIndex.Op.MATMUL && op != ModuleIndex.Op.GEMM)) {
+        return false;
+      }
+      for (List<LoraUse> uses : p.lora) {
+        if (!uses.isEmpty() && (uses.get(0).m().dora() || uses.get(0).m().bias() != null)) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /**
+     * The deferred plain bound LoRA branches ({@link #plainBoundLinear}), grouped by the tensor
+     * their weight node reads. A group of n modules (q, k and v of one attention block) shares one
+     * bound A^T [in, R] holding the members' A^T side by side (R the sum of their ranks), one
+     * MatMul {@code t = x A^T} and a Split of t into the members' r columns; member j adds {@code
+     * t_j B_j} to its weight node's output, where the bound B_j [r, out] holds {@code s B_j^T}. So
+     * a branch costs a MatMul and an Add per call beside its group's MatMul (and Split), and no Mul
+     * by the scale (it lives in B; a scale change rescales B, see {@link InjectedModel.ScaleRef}).
+     * The Add sits between the weight node and its bias Add, so ONNX Runtime's fusions of the bias
+     * (BiasGelu) still apply.
+     */
+    void emitSharedLora() {
+      Map<String, List<Plan>> groups = new LinkedHashMap<>();
+      for (Plan p : deferred) {
+        groups
+            .computeIfAbsent(ed.nodeInput(p.res.linear().node(), 0), x -> new ArrayList<>())
+            .add(p);
+      }
+      int k = tasks.size();
+      for (Map.Entry<String, List<Plan>> g : groups.entrySet()) {
+        List<Plan> ps = g.getValue();
+        int n = ps.size();
+        int[] rank = new int[n];
+        int[] off = new int[n + 1];
+        for (int j = 0; j < n; j++) {
+          for (int ti = 0; ti < k; ti++) {
+            List<LoraUse> uses = ps.get(j).lora.get(ti);
+            rank[j] = Math.max(rank[j], uses.isEmpty() ? 0 : uses.get(0).m().rank());
+          }
+          off[j + 1] = off[j] + rank[j];
+        }
+        final int rTotal = off[n];
+        final int in = (int) ps.get(0).res.linear().in();
+        String first = ps.get(0).res.name();
+        String aT =
+            param(
+                first + ".lora0.a_t",
+                new long[] {in, rTotal},
+                ti -> {
+                  float[] t = new float[in * rTotal];
+                  for (int j = 0; j < n; j++) {
+                    List<LoraUse> uses = ps.get(j).lora.get(ti);
+                    float[] a = loraAT(uses, 0, in, rank[j]).data();
+                    for (int i = 0; i < in; i++) {
+                      System.arraycopy(a, i * rank[j], t, i * rTotal + off[j], rank[j]);
+                    }
+                  }
+                  return new WeightTensor(new long[] {in, rTotal}, t);
+                });
+        String hg = "inject/" + first + "/lora0";
+        String t = ed.op("MatMul", hg, g.getKey(), aT);
+        String[] tj = {t};
+        if (n > 1) {
+          long[] sizes = new long[n];
+          for (int j = 0; j < n; j++) {
+            sizes[j] = rank[j];
+          }
+          List<OnnxMl.AttributeProto> axis = new ArrayList<>();
+          axis.add(GraphEditor.intAttr("axis", -1));
+          if (opset >= 13) {
+            tj = ed.ops("Split", hg, axis, n, t, constL(hg, sizes));
+          } else {
+            axis.add(GraphEditor.intsAttr("split", sizes));
+            tj = ed.ops("Split", hg, axis, n, t);
+          }
+        }
+        for (int j = 0; j < n; j++) {
+          Plan p = ps.get(j);
+          ModuleIndex.Linear lin = p.res.linear();
+          String mod = p.res.name();
+          final int out = (int) lin.out();
+          final int rj = rank[j];
+          String bT =
+              param(
+                  mod + ".lora0.b_t",
+                  new long[] {rj, out},
+                  ti -> {
+                    List<LoraUse> uses = p.lora.get(ti);
+                    float[] v = loraBT(uses, 0, out, rj).data();
+                    float s = uses.isEmpty() ? 0f : uses.get(0).scale();
+                    for (int i = 0; i < v.length; i++) {
+                      v[i] *= s;
+                    }
+                    return new WeightTensor(new long[] {rj, out}, v);
+                  });
+          for (int ti = 0; ti < k; ti++) {
+            List<LoraUse> uses = p.lora.get(ti);
+            if (!uses.isEmpty()) {
+              scales
+                  .get(tasks.get(ti).name())
+                  .computeIfAbsent(uses.get(0).adapter(), a -> new ArrayList<>())
+                  .add(
+                      new InjectedModel.ScaleRef(
+                          bT, InjectedModel.ScaleRef.WHOLE, uses.get(0).scale()));
+            }
+          }
+          String h = "inject/" + mod + "/lora0";
+          String yl = ed.nodeOutput(lin.node(), 0);
+          String yl0 = ed.fresh("inject/" + mod + "/linear");
+          ed.renameOutput(lin.node(), yl, yl0);
+          ed.op("Add", h, yl0, ed.op("MatMul", h, tj[j], bT));
+          ed.renameLastOutput(yl);
+        }
+      }
     }
 
     /**

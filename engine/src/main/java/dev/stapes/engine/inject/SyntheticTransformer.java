@@ -222,14 +222,7 @@ public final class SyntheticTransformer {
   }
 
   private static OnnxMl.AttributeProto intsAttr(String name, long... v) {
-    OnnxMl.AttributeProto.Builder a =
-        OnnxMl.AttributeProto.newBuilder()
-            .setName(name)
-            .setType(OnnxMl.AttributeProto.AttributeType.INTS);
-    for (long x : v) {
-      a.addInts(x);
-    }
-    return a.build();
+    return dev.stapes.engine.inject.internal.GraphEditor.intsAttr(name, v);
   }
 
   private String node(String op, String name, List<OnnxMl.AttributeProto> attrs, String... inputs) {

@@ -16,15 +16,17 @@ import java.util.Map;
  *
  * <p>A task switch on a {@link Stream} is {@link #bind(Stream, String)}: one {@link Stream#bind}
  * per bound input, of tensors built here once, so it allocates nothing and rebuilds nothing. A
- * scale change ({@link #setScale}) writes one float into a tensor's direct buffer. Not thread-safe:
- * switch and scale from the thread that drives the stream, or guard externally. {@link #close()}
- * closes every tensor and is idempotent; the streams they are bound to must not run afterwards.
+ * scale change ({@link #setScale}) writes into the tensors' direct buffers: one float per scale
+ * input, or the r x out floats of a LoRA branch's B where the scale is folded into B. Not
+ * thread-safe: switch and scale from the thread that drives the stream, or guard externally. {@link
+ * #close()} closes every tensor and is idempotent; the streams they are bound to must not run
+ * afterwards.
  */
 public final class TaskTensors implements AutoCloseable {
   private final InjectedModel model;
   private final Map<String, String[]> names = new LinkedHashMap<>();
   private final Map<String, Tensor[]> tensors = new LinkedHashMap<>();
-  private final Map<String, FloatBuffer> floats = new HashMap<>();
+  private final Map<String, Map<String, FloatBuffer>> floats = new HashMap<>();
   private boolean closed;
 
   private TaskTensors(InjectedModel model) {
@@ -48,7 +50,9 @@ public final class TaskTensors implements AutoCloseable {
         for (Map.Entry<String, WeightTensor> e : values.entrySet()) {
           n[i] = e.getKey();
           v[i] = Tensor.ofFloats(e.getValue().data(), e.getValue().shape());
-          t.floats.put(task + "\u0000" + e.getKey(), v[i].writableFloats());
+          t.floats
+              .computeIfAbsent(task, x -> new HashMap<>())
+              .put(e.getKey(), v[i].writableFloats());
           i++;
         }
         t.names.put(task, n);
@@ -170,9 +174,7 @@ public final class TaskTensors implements AutoCloseable {
       throw new IllegalStateException(
           "scales are constants in mode BAKED; build with BOUND to change them per call");
     }
-    for (InjectedModel.ScaleRef r : model.scaleRefs(task, adapter)) {
-      floats.get(k + "\u0000" + r.input()).put(r.index(), r.base() * multiplier);
-    }
+    model.writeScale(task, adapter, multiplier, floats.get(k));
   }
 
   /** Closes every tensor; idempotent. */

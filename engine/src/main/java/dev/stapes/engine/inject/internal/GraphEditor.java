@@ -74,6 +74,36 @@ public final class GraphEditor {
     return out;
   }
 
+  /** Adds a node with {@code outputs} outputs and returns their names. */
+  public String[] ops(
+      String opType,
+      String hint,
+      List<OnnxMl.AttributeProto> attrs,
+      int outputs,
+      String... inputs) {
+    String[] out = new String[outputs];
+    String first = op(opType, hint, attrs, inputs);
+    OnnxMl.NodeProto.Builder n = nodes.get(nodes.size() - 1);
+    out[0] = first;
+    for (int i = 1; i < outputs; i++) {
+      out[i] = fresh(hint + "/" + opType + "_" + i);
+      n.addOutput(out[i]);
+    }
+    return out;
+  }
+
+  /** An integer-list attribute. */
+  public static OnnxMl.AttributeProto intsAttr(String name, long... v) {
+    OnnxMl.AttributeProto.Builder a =
+        OnnxMl.AttributeProto.newBuilder()
+            .setName(name)
+            .setType(OnnxMl.AttributeProto.AttributeType.INTS);
+    for (long x : v) {
+      a.addInts(x);
+    }
+    return a.build();
+  }
+
   /** Adds a node without attributes. */
   public String op(String opType, String hint, String... inputs) {
     return op(opType, hint, null, inputs);
