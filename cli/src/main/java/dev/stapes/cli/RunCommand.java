@@ -250,7 +250,7 @@ public final class RunCommand implements Callable<Integer> {
     try {
       if (enhance) {
         gtcrn =
-            GtcrnModel.load(
+            GtcrnModel.open(
                 CliSupport.model(store, ModelCatalog.GTCRN, err), GtcrnModel.defaultOptions());
         audioOut = openAudioOut(block, err);
       }
@@ -266,7 +266,7 @@ public final class RunCommand implements Callable<Integer> {
           CliSupport.model(store, ModelCatalog.WAKEWORD_PREFIX + k, err);
         }
         wake =
-            WakeWordModel.fromStore(
+            WakeWordModel.open(
                 store,
                 kws,
                 enrolled.isEmpty() ? null : new dev.stapes.models.enroll.EnrolledWords(enrolled),

@@ -125,7 +125,7 @@ public final class WakewordCommand implements Callable<Integer> {
     WakeWordSpotter.Result r;
     List<String> keywords;
     try (WakeWordModel model =
-        WakeWordModel.fromStore(
+        WakeWordModel.open(
             store,
             keyword == null ? List.of() : List.of(keyword),
             loaded.isEmpty() ? null : new EnrolledWords(loaded),

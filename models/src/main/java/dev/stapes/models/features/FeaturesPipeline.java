@@ -63,7 +63,7 @@ public final class FeaturesPipeline implements Pipeline {
    *
    * @throws IllegalArgumentException for an unknown preset (the message lists the valid ones)
    */
-  public static FeaturesPipeline open(PipelineConfig config) {
+  static FeaturesPipeline open(PipelineConfig config) {
     String p = config.variant() == null ? "kaldi-fbank" : config.variant();
     FeatureConfig c = FeatureConfig.preset(p);
     return new FeaturesPipeline(c, p, config.chunkSamples(10, c.sampleRate()));

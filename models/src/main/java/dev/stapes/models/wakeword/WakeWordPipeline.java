@@ -64,7 +64,7 @@ public final class WakeWordPipeline implements Pipeline {
    * @throws IllegalArgumentException for an unknown wake word or a model file (the pipeline has
    *     several models: they come from the store)
    */
-  public static WakeWordPipeline open(PipelineConfig config) throws IOException {
+  static WakeWordPipeline open(PipelineConfig config) throws IOException {
     if (config.model() != null) {
       throw new IllegalArgumentException(
           "model=" + config.model() + ": pipeline 'wakeword' takes its models from the store");
@@ -78,8 +78,8 @@ public final class WakeWordPipeline implements Pipeline {
       }
     }
     WakeWordModel m =
-        WakeWordModel.fromStore(
-            config.storeOrDefault(), keywords, MelSource.STAPES, config.options());
+        WakeWordModel.open(
+            config.storeOrDefault(), keywords, null, MelSource.STAPES, config.options());
     return new WakeWordPipeline(m, WakeWordDetector.DEFAULT_THRESHOLD);
   }
 

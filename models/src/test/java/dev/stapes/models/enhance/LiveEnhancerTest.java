@@ -16,13 +16,14 @@ class LiveEnhancerTest {
     float[] mix = TestData.readPcm16Mono(TestData.gtcrnDir().resolve("mix.wav"));
     float[] x = Arrays.copyOfRange(mix, 8000, 8000 + 12_345);
     float[] expected;
-    try (GtcrnModel m = GtcrnModel.load(TestData.modelFile())) {
+    try (GtcrnModel m = GtcrnModel.open(TestData.modelFile(), GtcrnModel.defaultOptions())) {
       expected = SpeechEnhancerTest.enhance(m, x, 512);
     }
     Path wav = dir.resolve("live.wav");
     int block = 512; // 32 ms
     try (LiveEnhancer live =
-        LiveEnhancer.open(GtcrnModel.load(TestData.modelFile()), block, null, wav)) {
+        LiveEnhancer.open(
+            GtcrnModel.open(TestData.modelFile(), GtcrnModel.defaultOptions()), block, null, wav)) {
       float[] silence = new float[block];
       for (int i = 0; i < 20; i++) {
         live.warmUp(silence, 0, block);
