@@ -2,6 +2,7 @@ package dev.stapes.engine.inject;
 
 import ai.onnx.proto.OnnxMl;
 import dev.stapes.engine.Json;
+import dev.stapes.engine.inject.internal.OnnxModels;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;

@@ -5,6 +5,7 @@ import static dev.stapes.engine.internal.OnnxNodes.intAttr;
 import static dev.stapes.engine.internal.OnnxNodes.intsAttr;
 
 import ai.onnx.proto.OnnxMl;
+import dev.stapes.engine.inject.internal.OnnxModels;
 import dev.stapes.engine.internal.OnnxNodes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
