@@ -3,13 +3,17 @@ package dev.stapes.cli;
 import dev.stapes.audio.WavSource;
 import dev.stapes.audio.WavWriter;
 import dev.stapes.models.ModelCatalog;
+import dev.stapes.models.Pipeline;
+import dev.stapes.models.PipelineConfig;
+import dev.stapes.models.PipelineSink;
+import dev.stapes.models.PipelineStream;
+import dev.stapes.models.Pipelines;
 import dev.stapes.models.enhance.GtcrnDescriptor;
-import dev.stapes.models.enhance.GtcrnModel;
-import dev.stapes.models.enhance.SpeechEnhancer;
 import dev.stapes.models.live.FileSource;
 import dev.stapes.store.ModelStore;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -84,22 +88,35 @@ public final class EnhanceCommand implements Callable<Integer> {
     CliSupport.openWav("enhance", in, err);
     Path modelFile = CliSupport.modelOrOverride(model, ModelCatalog.GTCRN, err);
     long t0 = System.nanoTime();
-    long hopNanosMax = 0;
-    long written = 0;
     int rate;
     double seconds;
     long hops;
     int chunkUsed;
+    long[] written = {0};
     // a regular file is written beside the output and renamed on success, so that a failure
     // leaves no partial file; a device or pipe (/dev/null, /dev/stdout) is written in place
     Path target = partFile();
-    WavWriter dst = null;
+    WavWriter[] dst = {null};
     boolean done = false;
-    try (GtcrnModel m = GtcrnModel.load(modelFile);
-        SpeechEnhancer enhancer = m.newEnhancer();
+    // the enhance pipeline: cleaned audio arrives at the sink as it becomes final
+    PipelineSink toFile =
+        new PipelineSink() {
+          @Override
+          public void onAudio(float[] samples, int offset, int length) {
+            try {
+              dst[0].write(samples, offset, length);
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+            written[0] += length;
+          }
+        };
+    try (Pipeline p = Pipelines.open("enhance", PipelineConfig.defaults().withModel(modelFile));
+        PipelineStream enhancer = p.newStream(toFile);
         WavSource src = WavSource.open(in, GtcrnDescriptor.SAMPLE_RATE)) {
       try {
-        dst = WavWriter.create(target, GtcrnDescriptor.SAMPLE_RATE, 1, WavWriter.Encoding.FLOAT32);
+        dst[0] =
+            WavWriter.create(target, GtcrnDescriptor.SAMPLE_RATE, 1, WavWriter.Encoding.FLOAT32);
       } catch (IOException e) {
         throw cannotWrite(e);
       }
@@ -110,34 +127,25 @@ public final class EnhanceCommand implements Callable<Integer> {
       int size = (int) Math.max(1, Math.min(Math.min(chunk, cap), length >= 0 ? length : cap));
       chunkUsed = size;
       float[] buf = new float[size];
-      float[] enh = new float[size + GtcrnDescriptor.HOP];
-      while (true) {
-        int n = fill(src, buf);
-        if (n <= 0) {
-          break;
+      try {
+        while (true) {
+          int n = fill(src, buf);
+          if (n <= 0) {
+            break;
+          }
+          enhancer.push(buf, 0, n);
+          if (n < buf.length) {
+            break;
+          }
         }
-        long s = System.nanoTime();
-        long before = enhancer.hops();
-        int k = enhancer.process(buf, 0, n, enh, 0);
-        long dt = System.nanoTime() - s;
-        long h = enhancer.hops() - before;
-        if (h > 0) {
-          hopNanosMax = Math.max(hopNanosMax, dt / h);
-        }
-        write(dst, enh, k);
-        written += k;
-        if (n < buf.length) {
-          break;
-        }
+        enhancer.endOfInput();
+      } catch (UncheckedIOException e) {
+        throw cannotWrite(e.getCause());
       }
-      float[] tail = new float[enhancer.finishSize()];
-      int k = enhancer.finish(tail, 0);
-      write(dst, tail, k);
-      written += k;
-      hops = enhancer.hops();
-      seconds = written / (double) GtcrnDescriptor.SAMPLE_RATE;
-      WavWriter d = dst;
-      dst = null;
+      hops = enhancer.chunksRun();
+      seconds = written[0] / (double) GtcrnDescriptor.SAMPLE_RATE;
+      WavWriter d = dst[0];
+      dst[0] = null;
       try {
         d.close();
       } catch (IOException e) {
@@ -148,9 +156,9 @@ public final class EnhanceCommand implements Callable<Integer> {
       }
       done = true;
     } finally {
-      if (dst != null) {
+      if (dst[0] != null) {
         try {
-          dst.close();
+          dst[0].close();
         } catch (IOException | RuntimeException ignored) {
           // the first failure is the one reported
         }
@@ -169,7 +177,7 @@ public final class EnhanceCommand implements Callable<Integer> {
             in,
             rate,
             out,
-            written,
+            written[0],
             seconds,
             hops,
             chunkUsed,
@@ -204,14 +212,6 @@ public final class EnhanceCommand implements Callable<Integer> {
         // not a POSIX file system: its default permissions stay
       }
       return part;
-    } catch (IOException e) {
-      throw cannotWrite(e);
-    }
-  }
-
-  private void write(WavWriter dst, float[] samples, int n) throws IOException {
-    try {
-      dst.write(samples, 0, n);
     } catch (IOException e) {
       throw cannotWrite(e);
     }

@@ -8,6 +8,10 @@ import dev.stapes.audio.OnlineFeature;
 import dev.stapes.audio.WavReader;
 import dev.stapes.audio.WavSource;
 import dev.stapes.engine.Npy;
+import dev.stapes.models.Pipeline;
+import dev.stapes.models.PipelineSink;
+import dev.stapes.models.PipelineStream;
+import dev.stapes.models.features.FeaturesPipeline;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -145,18 +149,8 @@ public final class FeaturesCommand implements Callable<Integer> {
       err.flush();
     }
     CliSupport.requireFile(input);
-    FeatureMatrix m;
-    List<String> warnings;
-    if (chunkMs == null) {
-      try (WavReader r = WavReader.open(input)) {
-        warnings = r.info().warnings();
-      }
-      float[] x = AudioFiles.readMono(input, config.sampleRate());
-      m = FeatureExtractor.computeFlat(x, config);
-    } else {
-      warnings = new ArrayList<>();
-      m = streamed(config, warnings);
-    }
+    List<String> warnings = new ArrayList<>();
+    FeatureMatrix m = streamed(config, warnings);
     CliSupport.printWarnings("features", warnings, err);
     Npy.writeFloat32(out, m.data(), m.frames(), m.bins());
     PrintWriter o = spec.commandLine().getOut();
@@ -209,8 +203,12 @@ public final class FeaturesCommand implements Callable<Integer> {
     return b.build();
   }
 
+  /**
+   * The features pipeline over {@code config}, its frames unfloored ({@code DEFERRED}) and floored
+   * at the end as offline: the whole file in one push, or {@code --chunk-ms} blocks.
+   */
   private FeatureMatrix streamed(FeatureConfig config, List<String> warnings) throws Exception {
-    if (!(chunkMs > 0 && chunkMs <= MAX_CHUNK_MS)) {
+    if (chunkMs != null && !(chunkMs > 0 && chunkMs <= MAX_CHUNK_MS)) {
       throw new IllegalArgumentException(
           "--chunk-ms="
               + chunkMs
@@ -218,40 +216,48 @@ public final class FeaturesCommand implements Callable<Integer> {
               + MAX_CHUNK_MS
               + " ms");
     }
-    int chunk = (int) Math.max(1, Math.round(chunkMs * config.sampleRate() / 1000.0));
-    OnlineFeature f = new OnlineFeature(config, OnlineFeature.FloorMode.DEFERRED);
-    int bins = f.numBins();
-    float[] buf = new float[chunk];
-    float[] rows = new float[1024 * bins];
-    long frames = 0;
-    try (WavSource src = WavSource.open(input, config.sampleRate())) {
-      int n;
-      while ((n = src.read(buf, 0, chunk)) > 0) {
-        f.acceptWaveform(buf, 0, n);
-        rows = drain(f, rows, frames);
-        frames = f.numFramesReady();
+    int chunk =
+        chunkMs == null ? 1 : (int) Math.max(1, Math.round(chunkMs * config.sampleRate() / 1000.0));
+    Rows rows = new Rows();
+    try (Pipeline p =
+            new FeaturesPipeline(config, config.name(), chunk, OnlineFeature.FloorMode.DEFERRED);
+        PipelineStream s = p.newStream(rows)) {
+      if (chunkMs == null) {
+        try (WavReader r = WavReader.open(input)) {
+          warnings.addAll(r.info().warnings());
+        }
+        float[] x = AudioFiles.readMono(input, config.sampleRate());
+        s.push(x, 0, x.length);
+      } else {
+        float[] buf = new float[chunk];
+        try (WavSource src = WavSource.open(input, config.sampleRate())) {
+          int n;
+          while ((n = src.read(buf, 0, chunk)) > 0) {
+            s.push(buf, 0, n);
+          }
+          warnings.addAll(src.info().warnings());
+        }
       }
-      warnings.addAll(src.info().warnings());
+      s.endOfInput();
     }
-    f.inputFinished();
-    rows = drain(f, rows, frames);
-    frames = f.numFramesReady();
-    int fr = Math.toIntExact(frames);
-    return FeatureExtractor.finish(Arrays.copyOf(rows, fr * bins), fr, config);
+    return FeatureExtractor.finish(Arrays.copyOf(rows.data, rows.length), rows.frames, config);
   }
 
-  private static float[] drain(OnlineFeature f, float[] rows, long from) {
-    int bins = f.numBins();
-    long to = f.numFramesReady();
-    if (to * bins > rows.length) {
-      rows =
-          Arrays.copyOf(
-              rows, (int) Math.min(Integer.MAX_VALUE - 16, Math.max(to * bins, 2L * rows.length)));
+  /** Collects the frames of a features stream, row-major. */
+  private static final class Rows implements PipelineSink {
+    float[] data = new float[1 << 14];
+    int length;
+    int frames;
+
+    @Override
+    public void onFrame(long index, float[] frame, int n) {
+      if (length + n > data.length) {
+        long grown = Math.max((long) length + n, 2L * data.length);
+        data = Arrays.copyOf(data, (int) Math.min(Integer.MAX_VALUE - 16, grown));
+      }
+      System.arraycopy(frame, 0, data, length, n);
+      length += n;
+      frames++;
     }
-    for (long i = from; i < to; i++) {
-      f.getFrame(i, rows, (int) (i * bins));
-    }
-    f.pop(to - f.firstFrameAvailable());
-    return rows;
   }
 }

@@ -3,7 +3,6 @@ package dev.stapes.cli;
 import dev.stapes.engine.inject.Adapter;
 import dev.stapes.engine.inject.Inspection;
 import dev.stapes.engine.inject.ModuleMapping;
-import dev.stapes.engine.inject.OnnxModels;
 import dev.stapes.engine.inject.Task;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -67,7 +66,7 @@ public final class InspectCommand implements Callable<Integer> {
     for (Task.Part p : injection.task().parts()) {
       adapters.add(p.adapter());
     }
-    Inspection i = Inspection.of(OnnxModels.read(model), model.toString(), mapping, adapters);
+    Inspection i = Inspection.of(model, mapping, adapters);
     PrintWriter out = spec.commandLine().getOut();
     out.print(json ? i.toJson() : i.toText(listModules));
     out.flush();

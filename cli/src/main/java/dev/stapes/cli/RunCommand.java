@@ -24,9 +24,9 @@ import dev.stapes.models.vad.SpeechSegment;
 import dev.stapes.models.vad.SpeechStart;
 import dev.stapes.models.vad.VadPipeline;
 import dev.stapes.models.wakeword.MelSource;
-import dev.stapes.models.wakeword.WakeWordDetection;
 import dev.stapes.models.wakeword.WakeWordModel;
 import dev.stapes.models.wakeword.WakeWordPipeline;
+import dev.stapes.models.wakeword.WakeWordStart;
 import dev.stapes.models.wakeword.WakeWordStream;
 import dev.stapes.store.ModelStore;
 import java.io.IOException;
@@ -250,7 +250,7 @@ public final class RunCommand implements Callable<Integer> {
     try {
       if (enhance) {
         gtcrn =
-            GtcrnModel.load(
+            GtcrnModel.open(
                 CliSupport.model(store, ModelCatalog.GTCRN, err), GtcrnModel.defaultOptions());
         audioOut = openAudioOut(block, err);
       }
@@ -266,7 +266,7 @@ public final class RunCommand implements Callable<Integer> {
           CliSupport.model(store, ModelCatalog.WAKEWORD_PREFIX + k, err);
         }
         wake =
-            WakeWordModel.fromStore(
+            WakeWordModel.open(
                 store,
                 kws,
                 enrolled.isEmpty() ? null : new dev.stapes.models.enroll.EnrolledWords(enrolled),
@@ -602,7 +602,7 @@ public final class RunCommand implements Callable<Integer> {
                 + " - "
                 + CliSupport.seconds(sg.end())
                 + " s");
-      } else if (event instanceof WakeWordDetection w) {
+      } else if (event instanceof WakeWordStart w) {
         line(
             "wake word '"
                 + w.keyword()

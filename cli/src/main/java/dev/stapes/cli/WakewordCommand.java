@@ -3,14 +3,14 @@ package dev.stapes.cli;
 import dev.stapes.audio.AudioFiles;
 import dev.stapes.engine.SessionOptions;
 import dev.stapes.models.ModelCatalog;
+import dev.stapes.models.PipelineStream;
 import dev.stapes.models.enroll.EnrolledWords;
 import dev.stapes.models.enroll.WakeWordTask;
 import dev.stapes.models.wakeword.MelSource;
 import dev.stapes.models.wakeword.WakeWordDetection;
-import dev.stapes.models.wakeword.WakeWordDetector;
 import dev.stapes.models.wakeword.WakeWordModel;
+import dev.stapes.models.wakeword.WakeWordPipeline;
 import dev.stapes.models.wakeword.WakeWordSpotter;
-import dev.stapes.models.wakeword.WakeWordStream;
 import dev.stapes.store.ModelStore;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -125,15 +125,20 @@ public final class WakewordCommand implements Callable<Integer> {
     WakeWordSpotter.Result r;
     List<String> keywords;
     try (WakeWordModel model =
-            WakeWordModel.fromStore(
-                store,
-                keyword == null ? List.of() : List.of(keyword),
-                loaded.isEmpty() ? null : new EnrolledWords(loaded),
-                mel,
-                SessionOptions.defaults());
-        WakeWordStream stream = model.newStream()) {
+        WakeWordModel.open(
+            store,
+            keyword == null ? List.of() : List.of(keyword),
+            loaded.isEmpty() ? null : new EnrolledWords(loaded),
+            mel,
+            SessionOptions.defaults())) {
       keywords = model.keywords();
-      r = WakeWordSpotter.spot(stream, audio, threshold, WakeWordDetector.DEFAULT_REARM_SECONDS);
+      // the wakeword pipeline's stream: detections (crossing time, peak score) and per-chunk scores
+      WakeWordSpotter.Collector found = new WakeWordSpotter.Collector(keywords);
+      try (PipelineStream stream = WakeWordPipeline.stream(model, threshold, found)) {
+        stream.push(audio, 0, audio.length);
+        stream.endOfInput();
+      }
+      r = found.result();
     }
     double shift = pad;
     if (json) {

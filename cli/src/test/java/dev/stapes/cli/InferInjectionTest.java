@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.onnx.proto.OnnxMl;
 import dev.stapes.engine.Npy;
 import dev.stapes.engine.NpyArray;
-import dev.stapes.engine.inject.OnnxModels;
+import dev.stapes.engine.inject.internal.OnnxModels;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

@@ -17,7 +17,9 @@ import java.util.List;
  * only provides DJL's arrays, the audio runs through Stapes.
  *
  * <pre>{@code
- * try (SileroVad vad = SileroVad.fromStore(ModelStore.fromEnvironment(), SessionOptions.defaults());
+ * ModelStore store = ModelStore.fromEnvironment();
+ * try (SileroVad vad =
+ *         SileroVad.open(store.path(ModelCatalog.SILERO_VAD_V5), SessionOptions.defaults());
  *     Model model = StapesDjl.vadModel(vad, SegmenterOptions.defaults());
  *     Predictor<float[], List<SpeechSegment>> p = model.newPredictor(new VadTranslator())) {
  *   List<SpeechSegment> speech = p.predict(AudioFiles.readMono(wav, 16000));

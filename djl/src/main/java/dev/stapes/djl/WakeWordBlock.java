@@ -6,18 +6,21 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import dev.stapes.engine.InferenceException;
+import dev.stapes.models.PipelineStream;
 import dev.stapes.models.wakeword.WakeWordDetection;
-import dev.stapes.models.wakeword.WakeWordDetector;
 import dev.stapes.models.wakeword.WakeWordModel;
+import dev.stapes.models.wakeword.WakeWordPipeline;
 import dev.stapes.models.wakeword.WakeWordSpotter;
-import dev.stapes.models.wakeword.WakeWordStream;
 import java.util.List;
 
 /**
  * A DJL {@link ai.djl.nn.Block} that runs Stapes' streaming openWakeWord pipeline over a whole
  * clip: input float32 [N] of 16 kHz mono samples, outputs float32 [D, 3] detections ({@code keyword
- * index, time in seconds, score}) and float32 [K] maximum scores. The {@link WakeWordModel} stays
- * owned by the caller.
+ * index, time in seconds, score}: the time the score crossed the threshold, the utterance's peak
+ * score) and float32 [K] maximum scores. Each forward call uses its own {@link
+ * dev.stapes.models.PipelineStream} of the {@code wakeword} pipeline, so the block can serve
+ * several predictors. The {@link WakeWordModel} stays owned by the caller.
  */
 public final class WakeWordBlock extends AbstractBlock {
 
@@ -52,12 +55,16 @@ public final class WakeWordBlock extends AbstractBlock {
       throw new IllegalArgumentException(
           "audio shape " + audio.getShape() + ", expected a 1-D array of 16 kHz samples");
     }
-    WakeWordSpotter.Result r;
-    try (WakeWordStream s = model.newStream()) {
-      r =
-          WakeWordSpotter.spot(
-              s, audio.toFloatArray(), threshold, WakeWordDetector.DEFAULT_REARM_SECONDS);
+    float[] x = audio.toFloatArray();
+    WakeWordSpotter.Collector found = new WakeWordSpotter.Collector(model.keywords());
+    // the wakeword pipeline's streaming contract, over the caller's shared model
+    try (PipelineStream s = WakeWordPipeline.stream(model, threshold, found)) {
+      s.push(x, 0, x.length);
+      s.endOfInput();
+    } catch (InferenceException e) {
+      throw new IllegalStateException(e.getMessage(), e);
     }
+    WakeWordSpotter.Result r = found.result();
     List<WakeWordDetection> d = r.detections();
     float[] flat = new float[d.size() * 3];
     for (int i = 0; i < d.size(); i++) {

@@ -57,6 +57,7 @@ class StapesDjlTest {
                 TestModels.model(ModelCatalog.OWW_EMBEDDING),
                 List.of("alexa", "hey_jarvis"),
                 List.of(TestModels.model("oww-alexa"), TestModels.model("oww-hey_jarvis")),
+                null,
                 MelSource.ONNX,
                 SessionOptions.defaults());
         Model model = StapesDjl.wakeWordModel(wake, 0.5f);

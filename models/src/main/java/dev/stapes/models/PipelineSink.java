@@ -51,6 +51,9 @@ public interface PipelineSink {
   /** Audio out (enhancement): {@code length} samples at {@link Pipeline#sampleRate()}. */
   default void onAudio(float[] samples, int offset, int length) {}
 
-  /** A feature frame (features): {@code frame[0..length)} is frame number {@code index}. */
+  /**
+   * A frame of values, number {@code index} from 0, in {@code frame[0..length)}: a feature frame
+   * (features), or one chunk's scores, one per keyword (wakeword). Allocation-free.
+   */
   default void onFrame(long index, float[] frame, int length) {}
 }

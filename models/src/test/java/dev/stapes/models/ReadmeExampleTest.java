@@ -33,7 +33,8 @@ class ReadmeExampleTest {
       // --- README example begins
       ModelStore store = ModelStore.fromEnvironment(); // ~/.cache/stapes; fetched on first use
       float[] audio = AudioFiles.readMono(wav, 16000); // mono float32 in [-1, 1], at 16 kHz
-      try (SileroVad vad = SileroVad.fromStore(store, SessionOptions.defaults());
+      try (SileroVad vad =
+              SileroVad.open(store.path(ModelCatalog.SILERO_VAD_V5), SessionOptions.defaults());
           VadStream stream = vad.newStream(16000)) {
         for (SpeechSegment s :
             VoiceActivityDetector.segments(stream, audio, SegmenterOptions.defaults())) {

@@ -11,7 +11,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-/** Accumulates ONNX nodes and initializers with unique names. Not thread-safe. */
+/**
+ * Accumulates ONNX nodes and initializers with unique names. Not thread-safe.
+ *
+ * <p>Its node and attribute builders are the importer's own: the engine has the same ones ({@code
+ * dev.stapes.engine.internal.OnnxNodes}), but the {@code tflite} module's code depends only on the
+ * ONNX protos and FlatBuffers, never on the engine, so it cannot use them.
+ */
 final class OnnxGraphWriter {
 
   private final OnnxMl.GraphProto.Builder graph = OnnxMl.GraphProto.newBuilder();

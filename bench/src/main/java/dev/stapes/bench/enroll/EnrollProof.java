@@ -117,7 +117,7 @@ public final class EnrollProof {
       babble.add(AudioFiles.readMono(p, 16000));
     }
     try (WakeWordModel model =
-            WakeWordModel.fromStore(store, List.of("hey_jarvis"), heads, MelSource.STAPES, one);
+            WakeWordModel.open(store, List.of("hey_jarvis"), heads, MelSource.STAPES, one);
         WakeWordStream stream = model.newStream()) {
       List<String> kws = model.keywords(); // [hey_jarvis (pre-trained), hey_nova, hey_jarvis]
       String[] label = {

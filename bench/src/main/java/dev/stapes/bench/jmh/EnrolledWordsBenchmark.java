@@ -55,7 +55,7 @@ public class EnrolledWordsBenchmark {
     BenchModels.environment();
     heads = words == 0 ? null : EnrolledWordsPipeline.randomHeads(words);
     model =
-        WakeWordModel.fromStore(
+        WakeWordModel.open(
             ModelStore.fromEnvironment(),
             List.of("hey_jarvis"),
             heads,

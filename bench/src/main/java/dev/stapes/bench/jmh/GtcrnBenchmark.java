@@ -71,7 +71,7 @@ public class GtcrnBenchmark {
   public void setUp() throws Exception {
     env = BenchModels.environment();
     Path file = modelPath();
-    model = GtcrnModel.load(file);
+    model = GtcrnModel.open(file, GtcrnModel.defaultOptions());
     enhancer = model.newEnhancer();
     signal = TestSignal.generate(4, 16000);
     try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {

@@ -50,9 +50,10 @@ public class WakeWordBenchmark {
   public void setUp() throws Exception {
     BenchModels.environment();
     model =
-        WakeWordModel.fromStore(
+        WakeWordModel.open(
             ModelStore.fromEnvironment(),
             List.of("hey_jarvis"),
+            null,
             MelSource.valueOf(mel),
             SessionOptions.builder().optIntraOpThreads(1).optInterOpThreads(1).build());
     stream = model.newStream();

@@ -58,7 +58,7 @@ public final class EnrolledWordsPipeline implements ChunkPipeline {
     this.words = words;
     try {
       model =
-          WakeWordModel.fromStore(
+          WakeWordModel.open(
               ModelStore.fromEnvironment(),
               List.of("hey_jarvis"),
               words == 0 ? null : randomHeads(words),

@@ -4,6 +4,7 @@ import ai.onnx.proto.OnnxMl;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.stapes.engine.inject.internal.OnnxModels;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

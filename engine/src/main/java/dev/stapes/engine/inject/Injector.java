@@ -2,6 +2,7 @@ package dev.stapes.engine.inject;
 
 import ai.onnx.proto.OnnxMl;
 import dev.stapes.engine.inject.internal.GraphEditor;
+import dev.stapes.engine.inject.internal.OnnxModels;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -2,6 +2,7 @@ package dev.stapes.engine.inject;
 
 import ai.onnx.proto.OnnxMl;
 import dev.stapes.engine.Json;
+import dev.stapes.engine.inject.internal.OnnxModels;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -15,8 +16,8 @@ import java.util.Objects;
  * it.
  *
  * <pre>{@code
- * Inspection i = Inspection.of(OnnxModels.read(model), model.toString(), ModuleMapping.empty(),
- *     List.of(LoraAdapter.readPeft(dir)));
+ * Inspection i =
+ *     Inspection.of(model, ModuleMapping.empty(), List.of(LoraAdapter.readPeft(dir)));
  * System.out.print(i.toText(false));
  * }</pre>
  */
@@ -79,6 +80,20 @@ public final class Inspection {
     this.exporter = exporter;
     this.modules = Collections.unmodifiableList(modules);
     this.landings = Collections.unmodifiableList(landings);
+  }
+
+  /**
+   * Inspects the model file {@code model} (its external data read from beside it, with the checks
+   * of {@code Session.open}) and, for each adapter, where its entries land.
+   *
+   * @throws java.nio.file.NoSuchFileException when the file does not exist
+   * @throws InvalidModelException when it is not an ONNX model, or its external data is unsafe or
+   *     unreadable
+   */
+  public static Inspection of(
+      java.nio.file.Path model, ModuleMapping mapping, List<? extends Adapter> adapters)
+      throws java.io.IOException {
+    return of(OnnxModels.read(model), model.toString(), mapping, adapters);
   }
 
   /** Inspects {@code model} and, for each adapter, where its entries land. */

@@ -12,6 +12,7 @@ import com.google.protobuf.ByteString;
 import dev.stapes.engine.Session;
 import dev.stapes.engine.SessionOptions;
 import dev.stapes.engine.Tensor;
+import dev.stapes.engine.inject.internal.OnnxModels;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;

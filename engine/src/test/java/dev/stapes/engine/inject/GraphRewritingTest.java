@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.onnx.proto.OnnxMl;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
+import dev.stapes.engine.inject.internal.OnnxModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnx.proto.OnnxMl;
 import dev.stapes.engine.Json;
+import dev.stapes.engine.inject.internal.OnnxModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

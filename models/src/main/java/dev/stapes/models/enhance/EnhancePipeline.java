@@ -32,11 +32,11 @@ public final class EnhancePipeline implements Pipeline {
   }
 
   /** Opens GTCRN from {@code config}'s model file or store. */
-  public static EnhancePipeline open(PipelineConfig config) throws IOException {
+  static EnhancePipeline open(PipelineConfig config) throws IOException {
     return new EnhancePipeline(
         config.model() != null
-            ? GtcrnModel.load(config.model(), config.options())
-            : GtcrnModel.load(
+            ? GtcrnModel.open(config.model(), config.options())
+            : GtcrnModel.open(
                 config.storeOrDefault().path(GtcrnDescriptor.STORE_NAME), config.options()));
   }
 

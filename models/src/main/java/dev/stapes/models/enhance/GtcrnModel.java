@@ -7,7 +7,6 @@ import dev.stapes.engine.SessionOptions;
 import dev.stapes.engine.ValueInfo;
 import dev.stapes.models.ModelDescriptors;
 import dev.stapes.models.enhance.GtcrnDescriptor.StatePair;
-import dev.stapes.store.ModelStore;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -41,29 +40,16 @@ public final class GtcrnModel implements AutoCloseable {
   }
 
   /**
-   * Loads and checks the model file at {@code file} with {@link #defaultOptions()}.
+   * Opens and checks the model file at {@code file} (the store's is {@code
+   * store.path(GtcrnDescriptor.STORE_NAME)}; the {@code enhance} pipeline opens it so).
    *
+   * @param options ONNX Runtime options; {@link #defaultOptions()} is the embedded setting
    * @throws java.nio.file.NoSuchFileException if there is no such file
    * @throws ModelFormatException if it is not a readable ONNX model or not a GTCRN streaming model
    *     (names, types or shapes differ)
    */
-  public static GtcrnModel load(Path file) throws IOException {
-    return load(file, defaultOptions());
-  }
-
-  /** Loads and checks the model file at {@code file} with {@code options}. */
-  public static GtcrnModel load(Path file, SessionOptions options) throws IOException {
+  public static GtcrnModel open(Path file, SessionOptions options) throws IOException {
     return checked(Session.open(file, options));
-  }
-
-  /** Loads and checks a model from its bytes; {@code name} names it in messages. */
-  public static GtcrnModel fromBytes(byte[] bytes, String name) throws IOException {
-    return checked(Session.fromBytes(bytes, name, null, defaultOptions()));
-  }
-
-  /** The store's {@code gtcrn}, fetched on first use (from {@code STAPES_MODEL_MIRROR}). */
-  public static GtcrnModel fromStore(ModelStore store) throws IOException {
-    return load(store.path(GtcrnDescriptor.STORE_NAME));
   }
 
   private static GtcrnModel checked(Session session) throws ModelFormatException {

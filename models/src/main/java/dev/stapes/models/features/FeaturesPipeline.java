@@ -13,12 +13,19 @@ import dev.stapes.models.internal.AbstractPipelineStream;
  * Every frame goes to {@link PipelineSink#onFrame} as soon as it is complete; {@link
  * PipelineStream#endOfInput} emits the frames that only the end of input completes. The frames do
  * not depend on how the input is chunked.
+ *
+ * <p>A config with a global floor ({@link FeatureConfig#hasGlobalFloor()}: Whisper, MFCC with
+ * {@code top_db}) is floored against the running maximum ({@link OnlineFeature.FloorMode#RUNNING},
+ * the default), or, with {@link OnlineFeature.FloorMode#DEFERRED}, its frames come out unfloored
+ * ({@code nMels} wide, before any DCT) for {@link dev.stapes.audio.FeatureExtractor#finish} to
+ * floor once the input is complete: exactly the offline result.
  */
 public final class FeaturesPipeline implements Pipeline {
 
   private final FeatureConfig config;
   private final String name;
   private final int chunk;
+  private final OnlineFeature.FloorMode floorMode;
 
   /**
    * @param config the frontend
@@ -26,8 +33,20 @@ public final class FeaturesPipeline implements Pipeline {
    * @param chunkSamples the block the caller will push (the harness's chunk), at least 1
    */
   public FeaturesPipeline(FeatureConfig config, String label, int chunkSamples) {
-    if (config == null) {
-      throw new IllegalArgumentException("config=null, expected a FeatureConfig");
+    this(config, label, chunkSamples, OnlineFeature.FloorMode.RUNNING);
+  }
+
+  /**
+   * @param config the frontend
+   * @param label the preset's name, for reports
+   * @param chunkSamples the block the caller will push (the harness's chunk), at least 1
+   * @param floorMode how a global floor is handled (see the class comment)
+   */
+  public FeaturesPipeline(
+      FeatureConfig config, String label, int chunkSamples, OnlineFeature.FloorMode floorMode) {
+    if (config == null || floorMode == null) {
+      throw new IllegalArgumentException(
+          "config=" + config + " floorMode=" + floorMode + ", expected both set");
     }
     if (chunkSamples < 1) {
       throw new IllegalArgumentException("chunkSamples=" + chunkSamples + ", expected >= 1");
@@ -35,6 +54,7 @@ public final class FeaturesPipeline implements Pipeline {
     this.config = config;
     this.name = "features:" + label;
     this.chunk = chunkSamples;
+    this.floorMode = floorMode;
   }
 
   /**
@@ -43,7 +63,7 @@ public final class FeaturesPipeline implements Pipeline {
    *
    * @throws IllegalArgumentException for an unknown preset (the message lists the valid ones)
    */
-  public static FeaturesPipeline open(PipelineConfig config) {
+  static FeaturesPipeline open(PipelineConfig config) {
     String p = config.variant() == null ? "kaldi-fbank" : config.variant();
     FeatureConfig c = FeatureConfig.preset(p);
     return new FeaturesPipeline(c, p, config.chunkSamples(10, c.sampleRate()));
@@ -66,7 +86,7 @@ public final class FeaturesPipeline implements Pipeline {
 
   @Override
   public PipelineStream newStream(PipelineSink sink) {
-    return new Stream(config, sink);
+    return new Stream(config, floorMode, sink);
   }
 
   @Override
@@ -74,14 +94,16 @@ public final class FeaturesPipeline implements Pipeline {
 
   private static final class Stream extends AbstractPipelineStream {
     private final FeatureConfig config;
+    private final OnlineFeature.FloorMode floorMode;
     private OnlineFeature feature;
     private final float[] frame;
     private long frames;
 
-    Stream(FeatureConfig config, PipelineSink sink) {
+    Stream(FeatureConfig config, OnlineFeature.FloorMode floorMode, PipelineSink sink) {
       super("features stream", sink);
       this.config = config;
-      this.feature = new OnlineFeature(config);
+      this.floorMode = floorMode;
+      this.feature = new OnlineFeature(config, floorMode);
       this.frame = new float[feature.numBins()];
     }
 
@@ -110,7 +132,7 @@ public final class FeaturesPipeline implements Pipeline {
     /** Allocates the frontend's state afresh. */
     @Override
     protected void onReset() {
-      feature = new OnlineFeature(config);
+      feature = new OnlineFeature(config, floorMode);
       frames = 0;
     }
 

@@ -38,13 +38,13 @@ public final class KwsPipeline implements Pipeline {
    * Opens KWT-1 from {@code config}'s model file (ONNX) or store (TFLite, imported on first use);
    * the hop is {@code config}'s chunk (default 100 ms).
    */
-  public static KwsPipeline open(PipelineConfig config) throws IOException {
+  static KwsPipeline open(PipelineConfig config) throws IOException {
     int hop = config.chunkSamples(100, KwsOptions.SAMPLE_RATE);
     KwsOptions options = KwsOptions.builder().optHopSamples(hop).build();
     Session s =
         config.model() != null
             ? Session.open(config.model(), config.options())
-            : Kwt1.open(config.storeOrDefault(), config.options());
+            : Session.open(Kwt1.onnx(config.storeOrDefault()), config.options());
     try {
       new KeywordSpotter(s, options).close(); // the model's form, checked now
     } catch (RuntimeException e) {

@@ -1,7 +1,6 @@
 package dev.stapes.models.kws;
 
 import ai.onnx.proto.OnnxMl;
-import dev.stapes.engine.Session;
 import dev.stapes.engine.SessionOptions;
 import dev.stapes.engine.StreamSpec;
 import dev.stapes.models.ModelCatalog;
@@ -159,11 +158,6 @@ public final class Kwt1 {
   /** The imported ONNX file, fetched and imported on first use. */
   public static Path onnx(ModelStore store) throws IOException {
     return store.onnx(ModelCatalog.KWT1);
-  }
-
-  /** A session on KWT-1 from {@code store}. */
-  public static Session open(ModelStore store, SessionOptions options) throws IOException {
-    return Session.open(onnx(store), options);
   }
 
   /** Single-threaded session options (intra- and inter-op threads 1), as the CLI uses. */

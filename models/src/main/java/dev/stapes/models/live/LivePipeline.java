@@ -9,9 +9,9 @@ import dev.stapes.models.vad.SileroVad;
 import dev.stapes.models.vad.SpeechSegment;
 import dev.stapes.models.vad.SpeechStart;
 import dev.stapes.models.vad.VadPipeline;
-import dev.stapes.models.wakeword.WakeWordDetection;
 import dev.stapes.models.wakeword.WakeWordModel;
 import dev.stapes.models.wakeword.WakeWordPipeline;
+import dev.stapes.models.wakeword.WakeWordStart;
 import dev.stapes.models.wakeword.WakeWordStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -91,7 +91,7 @@ public final class LivePipeline implements AutoCloseable {
           events.speechStart(s.startSample());
         } else if (event instanceof SpeechSegment s) {
           events.speechEnd(s.startSample(), s.endSample());
-        } else if (event instanceof WakeWordDetection w) {
+        } else if (event instanceof WakeWordStart w) {
           events.wakeWord(w.keyword(), Math.round(w.time() * SAMPLE_RATE), w.score());
         }
       }

@@ -3,9 +3,7 @@ package dev.stapes.models.vad;
 import dev.stapes.engine.Session;
 import dev.stapes.engine.SessionOptions;
 import dev.stapes.engine.ValueInfo;
-import dev.stapes.models.ModelCatalog;
 import dev.stapes.models.ModelDescriptors;
-import dev.stapes.store.ModelStore;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -46,7 +44,8 @@ public final class SileroVad implements AutoCloseable {
   }
 
   /**
-   * Opens the model at {@code model}.
+   * Opens the model at {@code model} (the store's is {@code
+   * store.path(ModelCatalog.SILERO_VAD_V5)}; the {@code vad} pipeline opens it so).
    *
    * @throws java.nio.file.NoSuchFileException if it does not exist
    * @throws dev.stapes.engine.ModelFormatException if it is not a valid ONNX model
@@ -54,11 +53,6 @@ public final class SileroVad implements AutoCloseable {
    */
   public static SileroVad open(Path model, SessionOptions options) throws IOException {
     return new SileroVad(Session.open(model, options));
-  }
-
-  /** Silero VAD v5 from the model store, fetched on first use. */
-  public static SileroVad fromStore(ModelStore store, SessionOptions options) throws IOException {
-    return open(store.path(ModelCatalog.SILERO_VAD_V5), options);
   }
 
   /**

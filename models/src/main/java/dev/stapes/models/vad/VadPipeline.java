@@ -1,6 +1,7 @@
 package dev.stapes.models.vad;
 
 import dev.stapes.engine.InferenceException;
+import dev.stapes.models.ModelCatalog;
 import dev.stapes.models.ModelDescriptors;
 import dev.stapes.models.Pipeline;
 import dev.stapes.models.PipelineConfig;
@@ -38,11 +39,12 @@ public final class VadPipeline implements Pipeline {
   }
 
   /** Opens Silero VAD v5 from {@code config}'s model file or store; default segmenter options. */
-  public static VadPipeline open(PipelineConfig config) throws IOException {
+  static VadPipeline open(PipelineConfig config) throws IOException {
     SileroVad v =
         config.model() != null
             ? SileroVad.open(config.model(), config.options())
-            : SileroVad.fromStore(config.storeOrDefault(), config.options());
+            : SileroVad.open(
+                config.storeOrDefault().path(ModelCatalog.SILERO_VAD_V5), config.options());
     return new VadPipeline(v, SegmenterOptions.defaults());
   }
 

@@ -128,23 +128,15 @@ public final class WakeWordModel implements AutoCloseable {
   }
 
   /**
-   * Loads the pipeline for {@code keywords} from the model store (fetching on first use).
+   * Opens the models for the pre-trained {@code keywords} (may be empty) and further {@code heads}
+   * (may be null) scored on the same embeddings, from the model store (fetching on first use). The
+   * {@code wakeword} pipeline ({@code Pipelines.open("wakeword", config)}) opens its models this
+   * way.
    *
-   * @throws IllegalArgumentException for an unknown keyword (the message lists the valid ones)
+   * @throws IllegalArgumentException for an unknown keyword (the message lists the valid ones), or
+   *     when there is no keyword at all
    */
-  public static WakeWordModel fromStore(
-      ModelStore store, List<String> keywords, MelSource melSource, SessionOptions options)
-      throws IOException {
-    return fromStore(store, keywords, null, melSource, options);
-  }
-
-  /**
-   * Loads the pipeline for the pre-trained {@code keywords} (may be empty) and further {@code
-   * heads} (may be null) scored on the same embeddings, from the model store.
-   *
-   * @throws IllegalArgumentException for an unknown keyword, or when there is no keyword at all
-   */
-  public static WakeWordModel fromStore(
+  public static WakeWordModel open(
       ModelStore store,
       List<String> keywords,
       EmbeddingHeads heads,
@@ -161,25 +153,9 @@ public final class WakeWordModel implements AutoCloseable {
   }
 
   /**
-   * Loads the pipeline from files. {@code melModel} may be null for {@link MelSource#STAPES}.
-   *
-   * @throws IllegalArgumentException when the files are not the expected models, or the lists
-   *     differ in length
-   */
-  public static WakeWordModel open(
-      Path melModel,
-      Path embeddingModel,
-      List<String> keywords,
-      List<Path> classifierModels,
-      MelSource melSource,
-      SessionOptions options)
-      throws IOException {
-    return open(melModel, embeddingModel, keywords, classifierModels, null, melSource, options);
-  }
-
-  /**
-   * Loads the pipeline from files, with further {@code heads} (may be null) scored on the same
-   * embeddings after the classifiers; {@code keywords} may then be empty.
+   * Opens the models from files (a classifier trained by the caller, a copy outside the store),
+   * with further {@code heads} (may be null) scored on the same embeddings after the classifiers;
+   * {@code keywords} may then be empty. {@code melModel} may be null for {@link MelSource#STAPES}.
    *
    * @throws IllegalArgumentException when the files are not the expected models, the lists differ
    *     in length, or there is no keyword at all

@@ -14,9 +14,21 @@ import java.util.List;
 
 /**
  * Wake words as a {@link Pipeline}: openWakeWord at 16 kHz (1280-sample chunks) through a {@link
- * WakeWordDetector}. Each chunk's score of the first keyword goes to {@link PipelineSink#onChunk};
- * {@link WakeWordDetection}s to {@link PipelineSink#onEvent} (the score is the one that crossed the
- * threshold).
+ * WakeWordDetector}. What a stream reports, per chunk and per utterance:
+ *
+ * <ul>
+ *   <li>{@link PipelineSink#onChunk}: the chunk's score of the first keyword;
+ *   <li>{@link PipelineSink#onFrame}: the chunk's scores, one per keyword in {@link #keywords()}
+ *       order (frame number = chunk number from 0); the array is the stream's own;
+ *   <li>{@link PipelineSink#onEvent}: a {@link WakeWordStart} in the chunk whose score crosses the
+ *       threshold (the crossing score: react to this one live), then the utterance's {@link
+ *       WakeWordDetection} (the crossing time and the utterance's peak score) in the first chunk
+ *       whose score falls back below the threshold, or at {@link PipelineStream#endOfInput()}.
+ * </ul>
+ *
+ * <p>A keyword fires again only after its score has stayed below the threshold for the re-arm time
+ * ({@link WakeWordDetector#DEFAULT_REARM_SECONDS}). A partial last chunk is dropped, as
+ * openWakeWord's {@code predict_clip} does.
  */
 public final class WakeWordPipeline implements Pipeline {
 
@@ -52,7 +64,7 @@ public final class WakeWordPipeline implements Pipeline {
    * @throws IllegalArgumentException for an unknown wake word or a model file (the pipeline has
    *     several models: they come from the store)
    */
-  public static WakeWordPipeline open(PipelineConfig config) throws IOException {
+  static WakeWordPipeline open(PipelineConfig config) throws IOException {
     if (config.model() != null) {
       throw new IllegalArgumentException(
           "model=" + config.model() + ": pipeline 'wakeword' takes its models from the store");
@@ -66,8 +78,8 @@ public final class WakeWordPipeline implements Pipeline {
       }
     }
     WakeWordModel m =
-        WakeWordModel.fromStore(
-            config.storeOrDefault(), keywords, MelSource.STAPES, config.options());
+        WakeWordModel.open(
+            config.storeOrDefault(), keywords, null, MelSource.STAPES, config.options());
     return new WakeWordPipeline(m, WakeWordDetector.DEFAULT_THRESHOLD);
   }
 
@@ -93,7 +105,8 @@ public final class WakeWordPipeline implements Pipeline {
 
   @Override
   public PipelineStream newStream(PipelineSink sink) {
-    return new Stream(model.newStream(), threshold, sink);
+    return new Stream(
+        model.newStream(), true, threshold, WakeWordDetector.DEFAULT_REARM_SECONDS, sink);
   }
 
   /**
@@ -102,7 +115,20 @@ public final class WakeWordPipeline implements Pipeline {
    * @param threshold score at or above which a keyword is heard, in (0, 1]
    */
   public static PipelineStream stream(WakeWordModel model, float threshold, PipelineSink sink) {
-    return new Stream(model.newStream(), threshold, sink);
+    return new Stream(
+        model.newStream(), true, threshold, WakeWordDetector.DEFAULT_REARM_SECONDS, sink);
+  }
+
+  /**
+   * A pipeline stream over the caller's {@code stream} (its keyword switches included), which stays
+   * the caller's: closing the pipeline stream leaves it open. The stream is not reset.
+   *
+   * @param threshold score at or above which a keyword is heard, in (0, 1]
+   * @param rearmSeconds silence (score below threshold) needed before a keyword fires again
+   */
+  static PipelineStream over(
+      WakeWordStream stream, float threshold, double rearmSeconds, PipelineSink sink) {
+    return new Stream(stream, false, threshold, rearmSeconds, sink);
   }
 
   @Override
@@ -110,28 +136,44 @@ public final class WakeWordPipeline implements Pipeline {
     model.close();
   }
 
-  private static final class Stream extends AbstractPipelineStream {
+  private static final class Stream extends AbstractPipelineStream
+      implements WakeWordDetector.Listener {
     private final WakeWordStream stream;
+    private final boolean owns;
+    private final List<String> keywords;
     private final WakeWordDetector detector;
     private final ChunkBuffer chunks = new ChunkBuffer(WakeWordStream.CHUNK);
     private final ChunkBuffer.ChunkRunner<InferenceException> runner = this::run;
+    private final float[] scores;
+    private final long[] crossedAt; // per keyword: end sample of the chunk that crossed
     private long samples;
     private long chunkEnd;
 
-    Stream(WakeWordStream stream, float threshold, PipelineSink sink) {
+    Stream(
+        WakeWordStream stream,
+        boolean owns,
+        float threshold,
+        double rearmSeconds,
+        PipelineSink sink) {
       super("wake-word stream", sink);
       this.stream = stream;
-      List<String> keywords = stream.keywords();
-      PipelineSink s = this.sink;
-      this.detector =
-          new WakeWordDetector(
-              keywords,
-              threshold,
-              WakeWordDetector.DEFAULT_REARM_SECONDS,
-              (k, endSample, score) ->
-                  s.onEvent(
-                      new WakeWordDetection(
-                          keywords.get(k), (double) endSample / SAMPLE_RATE, score)));
+      this.owns = owns;
+      this.keywords = stream.keywords();
+      this.scores = new float[keywords.size()];
+      this.crossedAt = new long[keywords.size()];
+      this.detector = new WakeWordDetector(keywords, threshold, rearmSeconds, this);
+    }
+
+    @Override
+    public void detected(int k, long endSample, float score) {
+      crossedAt[k] = endSample;
+      sink.onEvent(new WakeWordStart(keywords.get(k), (double) endSample / SAMPLE_RATE, score));
+    }
+
+    @Override
+    public void ended(int k, float peak) {
+      sink.onEvent(
+          new WakeWordDetection(keywords.get(k), (double) crossedAt[k] / SAMPLE_RATE, peak));
     }
 
     private void run(float[] chunk) throws InferenceException {
@@ -141,8 +183,12 @@ public final class WakeWordPipeline implements Pipeline {
         throw ChunkBuffer.inference(e);
       }
       chunkEnd += chunk.length;
+      for (int k = 0; k < scores.length; k++) {
+        scores[k] = stream.score(k);
+      }
+      sink.onFrame(stream.chunksProcessed() - 1, scores, scores.length);
       detector.accept(stream, chunkEnd);
-      sink.onChunk(chunkEnd, stream.score(0));
+      sink.onChunk(chunkEnd, scores[0]);
     }
 
     @Override
@@ -151,7 +197,10 @@ public final class WakeWordPipeline implements Pipeline {
       chunks.push(samples, offset, length, runner);
     }
 
-    /** A partial last chunk is dropped: openWakeWord scores whole 80 ms chunks only. */
+    /**
+     * A partial last chunk is dropped (openWakeWord scores whole 80 ms chunks only); utterances
+     * still above the threshold end here.
+     */
     @Override
     protected void onEndOfInput() {
       chunks.clear();
@@ -179,7 +228,9 @@ public final class WakeWordPipeline implements Pipeline {
 
     @Override
     protected void onClose() {
-      stream.close();
+      if (owns) {
+        stream.close();
+      }
     }
   }
 }

@@ -1,12 +1,18 @@
 package dev.stapes.models.wakeword;
 
+import dev.stapes.engine.InferenceException;
+import dev.stapes.models.PipelineEvent;
+import dev.stapes.models.PipelineSink;
+import dev.stapes.models.PipelineStream;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
- * Whole-clip wake-word spotting: runs a {@link WakeWordStream} over 16 kHz audio in 80 ms chunks (a
- * last partial chunk is dropped, as openWakeWord's {@code predict_clip} does) through a {@link
- * WakeWordDetector}.
+ * Whole-clip wake-word spotting: the {@link WakeWordPipeline}'s stream over 16 kHz audio (a last
+ * partial chunk is dropped, as openWakeWord's {@code predict_clip} does), its {@link
+ * WakeWordDetection}s collected in time order and each keyword's highest score taken from its
+ * per-chunk scores.
  */
 public final class WakeWordSpotter {
 
@@ -15,47 +21,64 @@ public final class WakeWordSpotter {
 
   private WakeWordSpotter() {}
 
-  /** Spots the stream's keywords in {@code audio} (16 kHz mono); the stream is reset first. */
+  /**
+   * Spots the stream's keywords in {@code audio} (16 kHz mono); the stream is reset first and stays
+   * open.
+   *
+   * @throws IllegalStateException if a model failed to run (the cause says why)
+   */
   public static Result spot(
       WakeWordStream stream, float[] audio, float threshold, double rearmSeconds) {
-    List<String> keywords = stream.keywords();
-    List<WakeWordDetection> detections = new ArrayList<>();
-    int[] open = new int[keywords.size()];
-    java.util.Arrays.fill(open, -1);
-    long[] at = new long[keywords.size()];
-    WakeWordDetector detector =
-        new WakeWordDetector(
-            keywords,
-            threshold,
-            rearmSeconds,
-            new WakeWordDetector.Listener() {
-              @Override
-              public void detected(int k, long endSample, float score) {
-                open[k] = detections.size();
-                at[k] = endSample;
-                detections.add(new WakeWordDetection(keywords.get(k), endSample / 16000.0, score));
-              }
-
-              @Override
-              public void ended(int k, float peak) {
-                if (open[k] >= 0) {
-                  WakeWordDetection d = detections.get(open[k]);
-                  detections.set(open[k], new WakeWordDetection(d.keyword(), d.time(), peak));
-                  open[k] = -1;
-                }
-              }
-            });
-    float[] max = new float[keywords.size()];
+    Collector c = new Collector(stream.keywords());
     stream.reset();
-    int chunk = WakeWordStream.CHUNK;
-    for (int off = 0; off + chunk <= audio.length; off += chunk) {
-      stream.process(audio, off);
-      for (int k = 0; k < max.length; k++) {
-        max[k] = Math.max(max[k], stream.score(k));
-      }
-      detector.accept(stream, off + chunk);
+    try (PipelineStream s = WakeWordPipeline.over(stream, threshold, rearmSeconds, c)) {
+      s.push(audio, 0, audio.length);
+      s.endOfInput();
+    } catch (InferenceException e) {
+      throw new IllegalStateException(e.getMessage(), e);
     }
-    detector.finish();
-    return new Result(detections, max);
+    return c.result();
+  }
+
+  /**
+   * A sink that gathers a wake-word stream's whole-clip result: every {@link WakeWordDetection} and
+   * each keyword's highest per-chunk score. For callers that drive the stream themselves.
+   */
+  public static final class Collector implements PipelineSink {
+    private final List<String> keywords;
+    private final List<WakeWordDetection> detections = new ArrayList<>();
+    private final float[] max;
+
+    /** A collector for a stream over {@code keywords} (in the stream's order). */
+    public Collector(List<String> keywords) {
+      this.keywords = List.copyOf(keywords);
+      this.max = new float[keywords.size()];
+    }
+
+    @Override
+    public void onEvent(PipelineEvent event) {
+      if (event instanceof WakeWordDetection d) {
+        detections.add(d);
+      }
+    }
+
+    @Override
+    public void onFrame(long index, float[] frame, int length) {
+      for (int k = 0; k < Math.min(length, max.length); k++) {
+        max[k] = Math.max(max[k], frame[k]);
+      }
+    }
+
+    /**
+     * What was collected: detections in the order of their time (then of the keyword), since a
+     * stream reports each when its utterance ends.
+     */
+    public Result result() {
+      List<WakeWordDetection> sorted = new ArrayList<>(detections);
+      sorted.sort(
+          Comparator.comparingDouble(WakeWordDetection::time)
+              .thenComparingInt(d -> keywords.indexOf(d.keyword())));
+      return new Result(List.copyOf(sorted), max.clone());
+    }
   }
 }

@@ -49,7 +49,7 @@ public class EnhanceLatencyProbe {
     int warm = Math.min(2_000, hops / 5);
     float[] mix = TestData.readPcm16Mono(TestData.gtcrnDir().resolve("mix.wav"));
     int hop = GtcrnDescriptor.HOP;
-    try (GtcrnModel model = GtcrnModel.load(TestData.modelFile())) {
+    try (GtcrnModel model = GtcrnModel.open(TestData.modelFile(), GtcrnModel.defaultOptions())) {
       // 1. the pipeline, in 16 ms blocks as an audio callback delivers them
       try (SpeechEnhancer e = model.newEnhancer()) {
         float[] out = new float[2 * hop];

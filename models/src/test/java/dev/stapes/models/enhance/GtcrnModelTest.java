@@ -17,7 +17,9 @@ class GtcrnModelTest {
     byte[] good = Files.readAllBytes(TestData.modelFile());
     Path bad = dir.resolve("truncated.onnx");
     Files.write(bad, java.util.Arrays.copyOf(good, good.length / 3));
-    ModelFormatException e = assertThrows(ModelFormatException.class, () -> GtcrnModel.load(bad));
+    ModelFormatException e =
+        assertThrows(
+            ModelFormatException.class, () -> GtcrnModel.open(bad, GtcrnModel.defaultOptions()));
     assertTrue(e.getMessage().contains("truncated.onnx"), e.getMessage());
 
     assertFalse(e.getMessage().contains("\n"), e.getMessage());
@@ -25,23 +27,28 @@ class GtcrnModelTest {
 
   @Test
   void aMissingFileIsRefused(@TempDir Path dir) {
-    assertThrows(java.nio.file.NoSuchFileException.class, () -> GtcrnModel.load(dir.resolve("x")));
+    assertThrows(
+        java.nio.file.NoSuchFileException.class,
+        () -> GtcrnModel.open(dir.resolve("x"), GtcrnModel.defaultOptions()));
   }
 
   @Test
   void aModelWithOtherInputsIsRefusedWithTheNamesExpected() throws Exception {
-    byte[] identity = resource("identity_x_y.onnx");
+    Path identity = resource("identity_x_y.onnx");
     ModelFormatException e =
-        assertThrows(ModelFormatException.class, () -> GtcrnModel.fromBytes(identity, "identity"));
+        assertThrows(
+            ModelFormatException.class,
+            () -> GtcrnModel.open(identity, GtcrnModel.defaultOptions()));
     assertTrue(e.getMessage().contains("inputs [x]"), e.getMessage());
     assertTrue(e.getMessage().contains("conv_cache"), e.getMessage());
   }
 
   @Test
   void aCacheShapeMismatchIsRefusedWithBothShapes() throws Exception {
-    byte[] m = resource("gtcrn_short_conv_cache.onnx");
+    Path m = resource("gtcrn_short_conv_cache.onnx");
     ModelFormatException e =
-        assertThrows(ModelFormatException.class, () -> GtcrnModel.fromBytes(m, "short.onnx"));
+        assertThrows(
+            ModelFormatException.class, () -> GtcrnModel.open(m, GtcrnModel.defaultOptions()));
     assertTrue(
         e.getMessage()
             .contains(
@@ -49,15 +56,13 @@ class GtcrnModelTest {
         e.getMessage());
   }
 
-  private static byte[] resource(String name) throws java.io.IOException {
-    try (java.io.InputStream in = GtcrnModelTest.class.getResourceAsStream(name)) {
-      return in.readAllBytes();
-    }
+  private static Path resource(String name) throws java.net.URISyntaxException {
+    return Path.of(GtcrnModelTest.class.getResource(name).toURI());
   }
 
   @Test
   void closeIsIdempotentAndUseAfterCloseIsRefused() throws Exception {
-    GtcrnModel m = GtcrnModel.load(TestData.modelFile());
+    GtcrnModel m = GtcrnModel.open(TestData.modelFile(), GtcrnModel.defaultOptions());
     m.close();
     m.close();
     assertThrows(IllegalStateException.class, m::newEnhancer);

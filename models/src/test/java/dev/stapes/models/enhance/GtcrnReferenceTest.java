@@ -14,7 +14,7 @@ class GtcrnReferenceTest {
     float[] mix = TestData.readPcm16Mono(dir.resolve("mix.wav"));
     float[] ref = TestData.readPcm16Mono(dir.resolve("enh_stream.wav"));
     float[] out;
-    try (GtcrnModel model = GtcrnModel.load(TestData.modelFile());
+    try (GtcrnModel model = GtcrnModel.open(TestData.modelFile(), GtcrnModel.defaultOptions());
         SpeechEnhancer e = model.newEnhancer()) {
       out = new float[mix.length];
       int n = e.process(mix, 0, mix.length, out, 0);

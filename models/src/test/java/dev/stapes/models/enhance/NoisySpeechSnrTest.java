@@ -110,7 +110,7 @@ class NoisySpeechSnrTest {
         "| noise | SNR in (dB) | SNR out (dB) | gain (dB) | SI-SNR in (dB) | SI-SNR out (dB) |");
     rows.add("|---|---:|---:|---:|---:|---:|");
     List<String> failures = new ArrayList<>();
-    try (GtcrnModel model = GtcrnModel.load(TestData.modelFile())) {
+    try (GtcrnModel model = GtcrnModel.open(TestData.modelFile(), GtcrnModel.defaultOptions())) {
       for (Noise kind : Noise.values()) {
         float[] nz = noise(kind, clean.length, 1000 + kind.ordinal());
         double pn = energy(nz);

@@ -34,7 +34,7 @@ class SpeechEnhancerAllocationTest {
     }
     float[] out = new float[2 * hop];
     float sink = 0;
-    try (GtcrnModel model = GtcrnModel.load(TestData.modelFile());
+    try (GtcrnModel model = GtcrnModel.open(TestData.modelFile(), GtcrnModel.defaultOptions());
         SpeechEnhancer e = model.newEnhancer();
         Stream s = model.session().newStream(ModelDescriptors.gtcrn())) {
       float[] frame = new float[GtcrnDescriptor.FRAME_FLOATS];

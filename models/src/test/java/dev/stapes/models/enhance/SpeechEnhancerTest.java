@@ -21,7 +21,7 @@ class SpeechEnhancerTest {
 
   @BeforeAll
   static void load() throws Exception {
-    model = GtcrnModel.load(TestData.modelFile());
+    model = GtcrnModel.open(TestData.modelFile(), GtcrnModel.defaultOptions());
     // 1.3 s of the authors' clip keeps the chunk-size sweep quick
     float[] mix = TestData.readPcm16Mono(TestData.gtcrnDir().resolve("mix.wav"));
     clip = Arrays.copyOfRange(mix, 16_000, 16_000 + 20_811);

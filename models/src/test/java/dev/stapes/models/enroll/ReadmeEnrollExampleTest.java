@@ -58,7 +58,7 @@ class ReadmeEnrollExampleTest {
     }
     WakeWordTask task = WakeWordTask.read(taskFile); // refuses corrupt files and other bases
     try (WakeWordModel model =
-            WakeWordModel.fromStore(
+            WakeWordModel.open(
                 store,
                 List.of("hey_jarvis"), // pre-trained words, beside the enrolled ones
                 new EnrolledWords(List.of(task)),

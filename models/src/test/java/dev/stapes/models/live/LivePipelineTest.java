@@ -39,6 +39,7 @@ class LivePipelineTest {
             TestModels.model(ModelCatalog.OWW_EMBEDDING),
             List.of("hey_mycroft"),
             List.of(TestModels.model("oww-hey_mycroft")),
+            null,
             MelSource.STAPES,
             SessionOptions.defaults());
     silero = AudioFiles.readMono(TestModels.corpus("silero_test.wav"), 16000);

@@ -99,6 +99,7 @@ class PerChunkAllocationTest {
                 TestModels.model(ModelCatalog.OWW_EMBEDDING),
                 kws,
                 List.of(TestModels.model("oww-alexa"), TestModels.model("oww-hey_mycroft")),
+                null,
                 MelSource.STAPES,
                 SessionOptions.defaults());
         WakeWordStream s = model.newStream()) {

@@ -36,6 +36,7 @@ class WakeWordTest {
             TestModels.model(ModelCatalog.OWW_EMBEDDING),
             KEYWORDS,
             cls,
+            null,
             MelSource.STAPES,
             SessionOptions.defaults());
     onnxModel =
@@ -44,6 +45,7 @@ class WakeWordTest {
             TestModels.model(ModelCatalog.OWW_EMBEDDING),
             KEYWORDS,
             cls,
+            null,
             MelSource.ONNX,
             SessionOptions.defaults());
   }
@@ -150,6 +152,7 @@ class WakeWordTest {
                     TestModels.model(ModelCatalog.OWW_EMBEDDING),
                     List.of("bogus"),
                     List.of(TestModels.model(ModelCatalog.OWW_MELSPECTROGRAM)),
+                    null,
                     MelSource.STAPES,
                     SessionOptions.defaults()));
     assertTrue(e.getMessage().contains("expected [1, W, 96]"), e.getMessage());
@@ -163,6 +166,7 @@ class WakeWordTest {
                     TestModels.model("oww-alexa"),
                     List.of("alexa"),
                     List.of(TestModels.model("oww-alexa")),
+                    null,
                     MelSource.STAPES,
                     SessionOptions.defaults()));
     assertTrue(e.getMessage().contains("not openWakeWord's embedding model"), e.getMessage());

@@ -1,6 +1,7 @@
 package dev.stapes.engine.inject.internal;
 
 import ai.onnx.proto.OnnxMl;
+import dev.stapes.engine.internal.OnnxNodes;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -62,15 +63,7 @@ public final class GraphEditor {
   public String op(
       String opType, String hint, List<OnnxMl.AttributeProto> attrs, String... inputs) {
     String out = fresh(hint + "/" + opType);
-    OnnxMl.NodeProto.Builder n =
-        OnnxMl.NodeProto.newBuilder().setOpType(opType).setName("/" + out).addOutput(out);
-    for (String in : inputs) {
-      n.addInput(in);
-    }
-    if (attrs != null) {
-      n.addAllAttribute(attrs);
-    }
-    nodes.add(n);
+    nodes.add(OnnxNodes.node(opType, "/" + out, out, attrs, inputs));
     return out;
   }
 
@@ -92,16 +85,9 @@ public final class GraphEditor {
     return out;
   }
 
-  /** An integer-list attribute. */
+  /** An integer-list attribute ({@link OnnxNodes#intsAttr}). */
   public static OnnxMl.AttributeProto intsAttr(String name, long... v) {
-    OnnxMl.AttributeProto.Builder a =
-        OnnxMl.AttributeProto.newBuilder()
-            .setName(name)
-            .setType(OnnxMl.AttributeProto.AttributeType.INTS);
-    for (long x : v) {
-      a.addInts(x);
-    }
-    return a.build();
+    return OnnxNodes.intsAttr(name, v);
   }
 
   /** Adds a node without attributes. */
@@ -109,13 +95,9 @@ public final class GraphEditor {
     return op(opType, hint, null, inputs);
   }
 
-  /** An integer attribute. */
+  /** An integer attribute ({@link OnnxNodes#intAttr}). */
   public static OnnxMl.AttributeProto intAttr(String name, long v) {
-    return OnnxMl.AttributeProto.newBuilder()
-        .setName(name)
-        .setType(OnnxMl.AttributeProto.AttributeType.INT)
-        .setI(v)
-        .build();
+    return OnnxNodes.intAttr(name, v);
   }
 
   /** Adds an initializer under a fresh name and returns the name. */

@@ -1,6 +1,12 @@
 package dev.stapes.engine.inject;
 
+import static dev.stapes.engine.internal.OnnxNodes.floatAttr;
+import static dev.stapes.engine.internal.OnnxNodes.intAttr;
+import static dev.stapes.engine.internal.OnnxNodes.intsAttr;
+
 import ai.onnx.proto.OnnxMl;
+import dev.stapes.engine.inject.internal.OnnxModels;
+import dev.stapes.engine.internal.OnnxNodes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -205,35 +211,9 @@ public final class SyntheticTransformer {
         .build();
   }
 
-  private static OnnxMl.AttributeProto intAttr(String name, long v) {
-    return OnnxMl.AttributeProto.newBuilder()
-        .setName(name)
-        .setType(OnnxMl.AttributeProto.AttributeType.INT)
-        .setI(v)
-        .build();
-  }
-
-  private static OnnxMl.AttributeProto floatAttr(String name, float v) {
-    return OnnxMl.AttributeProto.newBuilder()
-        .setName(name)
-        .setType(OnnxMl.AttributeProto.AttributeType.FLOAT)
-        .setF(v)
-        .build();
-  }
-
-  private static OnnxMl.AttributeProto intsAttr(String name, long... v) {
-    return dev.stapes.engine.inject.internal.GraphEditor.intsAttr(name, v);
-  }
-
   private String node(String op, String name, List<OnnxMl.AttributeProto> attrs, String... inputs) {
     String out = name + "_output_0";
-    OnnxMl.NodeProto.Builder n =
-        OnnxMl.NodeProto.newBuilder().setOpType(op).setName(name).addOutput(out);
-    for (String in : inputs) {
-      n.addInput(in);
-    }
-    n.addAllAttribute(attrs);
-    nodes.add(n.build());
+    nodes.add(OnnxNodes.node(op, name, out, attrs, inputs).build());
     return out;
   }
 

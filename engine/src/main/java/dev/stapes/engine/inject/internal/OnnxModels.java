@@ -1,8 +1,10 @@
-package dev.stapes.engine.inject;
+package dev.stapes.engine.inject.internal;
 
 import ai.onnx.proto.OnnxMl;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
+import dev.stapes.engine.inject.InvalidModelException;
+import dev.stapes.engine.inject.WeightTensor;
 import dev.stapes.engine.internal.ExternalData;
 import dev.stapes.engine.internal.ModelInspector;
 import java.io.IOException;
@@ -75,7 +77,7 @@ public final class OnnxModels {
    * @param dir the model's folder; null when it came as bytes (external data is then refused)
    * @throws InvalidModelException for unsafe or unreadable external data
    */
-  static OnnxMl.ModelProto inlineExternalData(OnnxMl.ModelProto m, Path dir, String source)
+  public static OnnxMl.ModelProto inlineExternalData(OnnxMl.ModelProto m, Path dir, String source)
       throws InvalidModelException {
     try {
       return ExternalData.inline(m, dir, source);
