@@ -104,30 +104,41 @@ final class FeaturePipeline implements FrameComputer {
   }
 
   private void melSpectrum64(float[] span, float[] out, int outOff) {
+    // Scale, DC removal, pre-emphasis and window in two passes instead of four; every sample sees
+    // the same operations in the same order as the step-by-step definition, so the result is
+    // bit-identical to it.
     double scale = c.inputScale();
     double[] x = span64;
-    for (int j = 0; j < win; j++) {
-      x[j] = span[j] * scale;
-    }
+    double mean = 0;
     if (c.removeDc()) {
       double sum = 0;
       for (int j = 0; j < win; j++) {
-        sum += x[j];
+        double v = span[j] * scale;
+        x[j] = v;
+        sum += v;
       }
-      double mean = sum / win;
+      mean = sum / win;
+    } else {
       for (int j = 0; j < win; j++) {
-        x[j] -= mean;
+        x[j] = span[j] * scale;
       }
     }
     double p = c.preemphasis();
+    double[] w = window64;
+    double[] f = frame64;
+    int o = fftOffset;
     if (p != 0) {
-      for (int j = win - 1; j > 0; j--) {
-        x[j] -= p * x[j - 1];
+      double prev = x[0] - mean;
+      f[o] = (prev - p * prev) * w[0];
+      for (int j = 1; j < win; j++) {
+        double d = x[j] - mean;
+        f[o + j] = (d - p * prev) * w[j];
+        prev = d;
       }
-      x[0] -= p * x[0];
-    }
-    for (int j = 0; j < win; j++) {
-      frame64[fftOffset + j] = x[j] * window64[j];
+    } else {
+      for (int j = 0; j < win; j++) {
+        f[o + j] = (x[j] - mean) * w[j];
+      }
     }
     double pw = c.power();
     if (pw == 2) {
