@@ -18,8 +18,9 @@ package dev.stapes.audio.internal;
  * <p>Status: {@link dev.stapes.audio.RealFft} does not use this class. On JDK 17, C2 does not
  * vectorise its butterfly loops (a radix-4 pass reads four legs at offsets {@code h, 2h, 3h} that
  * are loop invariants, not constants, and the superword pass gives up on them), and the scalar code
- * is 10-20% slower than JTransforms' split-radix transform at 256, 512 and 1024 points ({@code
- * FftBenchmark}). It is kept, tested against JTransforms, as the measured alternative.
+ * is no faster than JTransforms' split-radix transform at 256, 512 and 1024 points (11-19% slower
+ * in one run of {@code FftBenchmark}, 9-11% faster at 256 and 512 in another). It is kept, tested
+ * against JTransforms, as the measured alternative.
  */
 public final class Pow2RealFft {
   /** The smallest size: the half-size complex transform needs at least two points. */
