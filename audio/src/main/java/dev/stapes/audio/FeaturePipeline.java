@@ -104,38 +104,53 @@ final class FeaturePipeline implements FrameComputer {
   }
 
   private void melSpectrum64(float[] span, float[] out, int outOff) {
+    // Scale, DC removal, pre-emphasis and window in two passes instead of four; every sample sees
+    // the same operations in the same order as the step-by-step definition, so the result is
+    // bit-identical to it.
     double scale = c.inputScale();
     double[] x = span64;
-    for (int j = 0; j < win; j++) {
-      x[j] = span[j] * scale;
-    }
+    double mean = 0;
     if (c.removeDc()) {
       double sum = 0;
       for (int j = 0; j < win; j++) {
-        sum += x[j];
+        double v = span[j] * scale;
+        x[j] = v;
+        sum += v;
       }
-      double mean = sum / win;
+      mean = sum / win;
+    } else {
       for (int j = 0; j < win; j++) {
-        x[j] -= mean;
+        x[j] = span[j] * scale;
       }
     }
     double p = c.preemphasis();
+    double[] w = window64;
+    double[] f = frame64;
+    int o = fftOffset;
     if (p != 0) {
-      for (int j = win - 1; j > 0; j--) {
-        x[j] -= p * x[j - 1];
+      double prev = x[0] - mean;
+      f[o] = (prev - p * prev) * w[0];
+      for (int j = 1; j < win; j++) {
+        double d = x[j] - mean;
+        f[o + j] = (d - p * prev) * w[j];
+        prev = d;
       }
-      x[0] -= p * x[0];
+    } else {
+      for (int j = 0; j < win; j++) {
+        f[o + j] = (x[j] - mean) * w[j];
+      }
     }
-    for (int j = 0; j < win; j++) {
-      frame64[fftOffset + j] = x[j] * window64[j];
-    }
-    fft64.forward(frame64, 0, spec64, 0);
     double pw = c.power();
-    for (int k = 0; k < bins; k++) {
-      double re = spec64[2 * k];
-      double im = spec64[2 * k + 1];
-      double q = re * re + im * im;
-      power64[k] = pw == 2 ? q : pw == 1 ? Math.sqrt(q) : Math.pow(Math.sqrt(q), pw);
+    if (pw == 2) {
+      fft64.power(frame64, 0, power64, 0);
+    } else {
+      fft64.forward(frame64, 0, spec64, 0);
+      for (int k = 0; k < bins; k++) {
+        double re = spec64[2 * k];
+        double im = spec64[2 * k + 1];
+        double q = re * re + im * im;
+        power64[k] = pw == 1 ? Math.sqrt(q) : Math.pow(Math.sqrt(q), pw);
+      }
     }
     fb.apply(power64, 0, mel64, 0);
     for (int m = 0; m < nMels; m++) {
@@ -170,21 +185,18 @@ final class FeaturePipeline implements FrameComputer {
     for (int j = 0; j < win; j++) {
       frame[fftOffset + j] = span[j] * window[j];
     }
-    fft.forward(frame, 0, spec, 0);
     float pw = c.power();
     if (pw == 2f) {
-      for (int k = 0; k < bins; k++) {
-        float re = spec[2 * k];
-        float im = spec[2 * k + 1];
-        power[k] = re * re + im * im;
-      }
+      fft.power(frame, 0, power, 0);
     } else if (pw == 1f) {
+      fft.forward(frame, 0, spec, 0);
       for (int k = 0; k < bins; k++) {
         float re = spec[2 * k];
         float im = spec[2 * k + 1];
         power[k] = (float) Math.sqrt(re * re + im * im);
       }
     } else {
+      fft.forward(frame, 0, spec, 0);
       for (int k = 0; k < bins; k++) {
         float re = spec[2 * k];
         float im = spec[2 * k + 1];
@@ -201,25 +213,24 @@ final class FeaturePipeline implements FrameComputer {
       float off = c.logOffset();
       float os = c.outScale();
       float oo = c.outOffset();
+      // one loop per kind: no switch per value
+      if (log == LogKind.LN) {
+        for (int m = 0; m < nMels; m++) {
+          out[outOff + m] = (float) Math.log(Math.max(out[outOff + m] + off, floor));
+        }
+      } else if (log == LogKind.LOG10) {
+        for (int m = 0; m < nMels; m++) {
+          out[outOff + m] = (float) Math.log10(Math.max(out[outOff + m] + off, floor));
+        }
+      } else {
+        for (int m = 0; m < nMels; m++) {
+          out[outOff + m] = (float) (10.0 * Math.log10(Math.max(out[outOff + m] + off, floor)));
+        }
+      }
       float max = Float.NEGATIVE_INFINITY;
+      boolean affine = os != 1f || oo != 0f;
       for (int m = 0; m < nMels; m++) {
-        float v = Math.max(out[outOff + m] + off, floor);
-        double y;
-        switch (log) {
-          case LN:
-            y = Math.log(v);
-            break;
-          case LOG10:
-            y = Math.log10(v);
-            break;
-          default:
-            y = 10.0 * Math.log10(v);
-            break;
-        }
-        float r = (float) y;
-        if (os != 1f || oo != 0f) {
-          r = r * os + oo;
-        }
+        float r = affine ? out[outOff + m] * os + oo : out[outOff + m];
         out[outOff + m] = r;
         if (r > max) {
           max = r;

@@ -32,6 +32,7 @@ public final class RealFft {
   private final boolean pow2;
   private final FloatFFT_1D fft; // size n (pow2) or m2 complex (Bluestein)
   private final float[] scratch;
+  private final float[] spectrum; // forward() output for power(), other than power-of-two sizes
   // Bluestein state for half size m = n/2: chirp w[j] = exp(-i pi j^2 / m)
   private final int m;
   private final int m2;
@@ -55,6 +56,7 @@ public final class RealFft {
     this.n = n;
     this.pow2 = Integer.bitCount(n) == 1;
     this.scratch = new float[n];
+    this.spectrum = pow2 ? null : new float[n + 2];
     if (pow2) {
       fft = new FloatFFT_1D(n);
       m = 0;
@@ -168,6 +170,33 @@ public final class RealFft {
     }
     dst[dstOff + 1] = 0f;
     dst[dstOff + n + 1] = 0f;
+  }
+
+  /**
+   * The power spectrum {@code |X[k]|^2} of {@code in[inOff .. inOff+n)} into {@code dst[dstOff ..
+   * dstOff + n/2 + 1)}: {@link #forward} and the squared magnitudes in one pass, without the
+   * interleaved copy. {@code in} is not modified; allocates nothing.
+   */
+  public void power(float[] in, int inOff, float[] dst, int dstOff) {
+    if (pow2) {
+      System.arraycopy(in, inOff, scratch, 0, n);
+      fft.realForward(scratch);
+      float[] a = scratch;
+      dst[dstOff] = a[0] * a[0];
+      dst[dstOff + n / 2] = a[1] * a[1];
+      for (int k = 1; k < n / 2; k++) {
+        float re = a[2 * k];
+        float im = a[2 * k + 1];
+        dst[dstOff + k] = re * re + im * im;
+      }
+      return;
+    }
+    forward(in, inOff, spectrum, 0);
+    for (int k = 0; k <= n / 2; k++) {
+      float re = spectrum[2 * k];
+      float im = spectrum[2 * k + 1];
+      dst[dstOff + k] = re * re + im * im;
+    }
   }
 
   /** {@link #forward(float[], int, float[], int)} with offsets 0. */

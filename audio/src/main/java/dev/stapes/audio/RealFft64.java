@@ -33,6 +33,7 @@ public final class RealFft64 {
   private final boolean pow2;
   private final DoubleFFT_1D fft; // size n (pow2) or m2 complex (Bluestein)
   private final double[] scratch;
+  private final double[] spectrum; // forward() output for power(), other than power-of-two sizes
   // Bluestein state for half size m = n/2: chirp w[j] = exp(-i pi j^2 / m)
   private final int m;
   private final int m2;
@@ -55,6 +56,7 @@ public final class RealFft64 {
     this.n = n;
     this.pow2 = Integer.bitCount(n) == 1;
     this.scratch = new double[n];
+    this.spectrum = pow2 ? null : new double[n + 2];
     if (pow2) {
       fft = new DoubleFFT_1D(n);
       m = 0;
@@ -152,6 +154,33 @@ public final class RealFft64 {
     }
     dst[dstOff + 1] = 0;
     dst[dstOff + n + 1] = 0;
+  }
+
+  /**
+   * The power spectrum {@code |X[k]|^2} of {@code in[inOff .. inOff+n)} into {@code dst[dstOff ..
+   * dstOff + n/2 + 1)}: {@link #forward} and the squared magnitudes in one pass, without the
+   * interleaved copy. {@code in} is not modified; allocates nothing.
+   */
+  public void power(double[] in, int inOff, double[] dst, int dstOff) {
+    if (pow2) {
+      System.arraycopy(in, inOff, scratch, 0, n);
+      fft.realForward(scratch);
+      double[] a = scratch;
+      dst[dstOff] = a[0] * a[0];
+      dst[dstOff + n / 2] = a[1] * a[1];
+      for (int k = 1; k < n / 2; k++) {
+        double re = a[2 * k];
+        double im = a[2 * k + 1];
+        dst[dstOff + k] = re * re + im * im;
+      }
+      return;
+    }
+    forward(in, inOff, spectrum, 0);
+    for (int k = 0; k <= n / 2; k++) {
+      double re = spectrum[2 * k];
+      double im = spectrum[2 * k + 1];
+      dst[dstOff + k] = re * re + im * im;
+    }
   }
 
   /** {@link #forward(double[], int, double[], int)} with offsets 0. */

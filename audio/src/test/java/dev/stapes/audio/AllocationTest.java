@@ -107,4 +107,34 @@ class AllocationTest {
             });
     assertTrue(extra < 256, extra + " bytes for 4000 more frames, expected 0");
   }
+
+  @ParameterizedTest(name = "n={0}")
+  @org.junit.jupiter.params.provider.ValueSource(ints = {256, 400, 512, 1024})
+  void realFftPowerAndTheRadix4TransformAllocateNothing(int n) {
+    float[] x = noise(n);
+    float[] spec = new float[n + 2];
+    float[] y = new float[n];
+    double[] x64 = new double[n];
+    double[] power64 = new double[n / 2 + 1];
+    RealFft fft = new RealFft(n);
+    RealFft64 fft64 = new RealFft64(n);
+    long extra =
+        extraBytes(
+            () -> {
+              fft.power(x, 0, y, 0);
+              fft64.power(x64, 0, power64, 0);
+            });
+    assertTrue(extra < 256, "RealFft n=" + n + ": " + extra + " bytes for 4000 more, expected 0");
+    if (dev.stapes.audio.internal.Pow2RealFft.supports(n)) {
+      dev.stapes.audio.internal.Pow2RealFft r4 = new dev.stapes.audio.internal.Pow2RealFft(n);
+      long extra4 =
+          extraBytes(
+              () -> {
+                r4.forward(x, 0, spec, 0);
+                r4.power(x, 0, y, 0);
+                r4.inverse(spec, 0, y, 0);
+              });
+      assertTrue(extra4 < 256, "Pow2RealFft n=" + n + ": " + extra4 + " bytes, expected 0");
+    }
+  }
 }

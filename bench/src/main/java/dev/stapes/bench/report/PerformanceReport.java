@@ -40,7 +40,9 @@ public final class PerformanceReport {
                 + " bench/src/main/c/logmel_fftw.c on FFTW 3 (single precision, FFTW_MEASURE,"
                 + " gcc -O3 -march=native), timed per frame by itself; the JTransforms rows are a"
                 + " plain Java loop doing the same steps. Preset rows are Stapes' OnlineFeature per"
-                + " frame with each preset's own frame settings."));
+                + " frame with each preset's own frame settings. The n= rows are one real FFT of"
+                + " that size: JTransforms' realForward (with the input copy) and Stapes' radix-4"
+                + " Pow2RealFft."));
     TABLES.put(
         "EngineOverheadBenchmark",
         new Table(
@@ -204,6 +206,7 @@ public final class PerformanceReport {
       String key =
           cls.equals("BaselineFrontendBenchmark")
                   || cls.equals("StftBenchmark")
+                  || cls.equals("FftBenchmark")
                   || cls.equals("FrontendBenchmark")
               ? "Frontend"
               : cls;
