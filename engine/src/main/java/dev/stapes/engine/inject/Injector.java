@@ -2,6 +2,7 @@ package dev.stapes.engine.inject;
 
 import ai.onnx.proto.OnnxMl;
 import dev.stapes.engine.inject.internal.GraphEditor;
+import dev.stapes.engine.inject.internal.ModuleIndex;
 import dev.stapes.engine.inject.internal.OnnxModels;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -208,7 +209,7 @@ public final class Injector {
               + " branch "
               + m.a().shapeString());
     }
-    if (m.dora() && lin.op() != ModuleIndex.Op.MATMUL && lin.op() != ModuleIndex.Op.GEMM) {
+    if (m.dora() && lin.op() != Inspection.Op.MATMUL && lin.op() != Inspection.Op.GEMM) {
       throw new InvalidAdapterException(
           adapter
               + ": module "
@@ -227,8 +228,8 @@ public final class Injector {
     if (mode == Mode.PER_ROW
         && (m.dora()
             || m.bias() != null
-            || lin.op() == ModuleIndex.Op.CONV
-            || lin.op() == ModuleIndex.Op.GATHER)) {
+            || lin.op() == Inspection.Op.CONV
+            || lin.op() == Inspection.Op.GATHER)) {
       throw new InvalidAdapterException(
           adapter
               + ": module "
@@ -236,7 +237,7 @@ public final class Injector {
               + ": mode PER_ROW takes plain LoRA on Linear layers; DoRA, lora_bias, Conv and"
               + " Embedding branches need mode BOUND or BAKED");
     }
-    boolean conv = lin.op() == ModuleIndex.Op.CONV;
+    boolean conv = lin.op() == Inspection.Op.CONV;
     long[] ws = lin.shape();
     boolean fits = m.in() == lin.in() && m.out() == lin.out();
     // A Conv branch's lora_A carries the base kernel: [r, in, k...].
@@ -855,10 +856,10 @@ public final class Injector {
      * modules that read the same tensor.
      */
     boolean plainBoundLinear(Plan p, int loraSlots) {
-      ModuleIndex.Op op = p.res.linear().op();
+      Inspection.Op op = p.res.linear().op();
       if (mode != Mode.BOUND
           || loraSlots != 1
-          || (op != ModuleIndex.Op.MATMUL && op != ModuleIndex.Op.GEMM)) {
+          || (op != Inspection.Op.MATMUL && op != Inspection.Op.GEMM)) {
         return false;
       }
       for (List<LoraUse> uses : p.lora) {
@@ -991,7 +992,7 @@ public final class Injector {
         }
         return;
       }
-      String xl = ed.nodeInput(lin.node(), lin.op() == ModuleIndex.Op.GATHER ? 1 : 0);
+      String xl = ed.nodeInput(lin.node(), lin.op() == Inspection.Op.GATHER ? 1 : 0);
       String yl = ed.nodeOutput(lin.node(), 0);
       String yl0 = ed.fresh("inject/" + mod + "/linear");
       ed.renameOutput(lin.node(), yl, yl0);
@@ -1034,7 +1035,7 @@ public final class Injector {
         String d;
         String aT = null;
         String bT = null;
-        if (lin.op() == ModuleIndex.Op.CONV) {
+        if (lin.op() == Inspection.Op.CONV) {
           long[] ws = lin.shape();
           long[] aShape = ws.clone();
           aShape[0] = rk;
@@ -1075,7 +1076,7 @@ public final class Injector {
             String s3 = ed.op("Reshape", hs, rows(sc, hs), constL(hs, -1, 1, 1));
             String t = ed.op("Mul", hs, ed.op("MatMul", hs, xr, rows(aT, hs)), s3);
             d = ed.op("Reshape", hs, ed.op("MatMul", hs, t, rows(bT, hs)), ylShape);
-          } else if (lin.op() == ModuleIndex.Op.GATHER) {
+          } else if (lin.op() == Inspection.Op.GATHER) {
             String t = ed.op("Gather", hs, List.of(GraphEditor.intAttr("axis", 0)), aT, xl);
             d = ed.op("MatMul", hs, ed.op("Mul", hs, t, sc), bT);
           } else {
@@ -1090,7 +1091,7 @@ public final class Injector {
                   new long[] {out},
                   ti -> loraBias(p.lora.get(ti), slot, out));
           String bv = bb;
-          if (lin.op() == ModuleIndex.Op.CONV) {
+          if (lin.op() == Inspection.Op.CONV) {
             long[] bs = new long[lin.shape().length - 1];
             Arrays.fill(bs, 1);
             bs[0] = -1;
@@ -1101,7 +1102,7 @@ public final class Injector {
         if (anyDora) {
           if (yRaw == null) {
             yRaw = yl0;
-            if (lin.op() == ModuleIndex.Op.GEMM && lin.bias() != null) {
+            if (lin.op() == Inspection.Op.GEMM && lin.bias() != null) {
               yRaw =
                   ed.op(
                       "Sub",
@@ -1148,11 +1149,11 @@ public final class Injector {
         throws InvalidModelException {
       String w = lin.weight();
       String wio;
-      if (lin.layout() == ModuleIndex.Layout.IN_OUT && lin.alpha() == 1f) {
+      if (lin.layout() == Inspection.Layout.IN_OUT && lin.alpha() == 1f) {
         wio = ed.nodeInput(lin.node(), 1);
       } else {
         WeightTensor g = OnnxModels.toWeights(index.constantValue(w));
-        WeightTensor t = lin.layout() == ModuleIndex.Layout.IN_OUT ? g : g.transpose();
+        WeightTensor t = lin.layout() == Inspection.Layout.IN_OUT ? g : g.transpose();
         float[] v = t.data().clone();
         for (int i = 0; i < v.length; i++) {
           v[i] *= lin.alpha();
@@ -1217,7 +1218,7 @@ public final class Injector {
 
     void merge(ModuleIndex.Linear lin, LoraUse u) throws InvalidModelException {
       String w = lin.weight();
-      int wi = lin.op() == ModuleIndex.Op.GATHER ? 0 : 1;
+      int wi = lin.op() == Inspection.Op.GATHER ? 0 : 1;
       WeightTensor cur = merged.get(w);
       if (cur == null) {
         WeightTensor orig = OnnxModels.toWeights(index.initializer(w));
@@ -1245,7 +1246,7 @@ public final class Injector {
       // Conv: A [r, in, k...] flattens to [r, in * k]; the weight [out, in, k...] to [out, in * k].
       int in = (int) (u.m().a().size() / r);
       float s = u.scale() / lin.alpha();
-      boolean inOut = lin.layout() == ModuleIndex.Layout.IN_OUT;
+      boolean inOut = lin.layout() == Inspection.Layout.IN_OUT;
       double[] rowNorm2 = new double[out];
       float[] next = new float[wd.length];
       for (int o = 0; o < out; o++) {
@@ -1290,7 +1291,7 @@ public final class Injector {
         String y0 = ed.fresh(h);
         ed.renameOutput(lin.node(), y, y0);
         long[] shape = new long[] {e.getValue().length};
-        if (lin.op() == ModuleIndex.Op.CONV) {
+        if (lin.op() == Inspection.Op.CONV) {
           shape = new long[lin.shape().length - 1];
           Arrays.fill(shape, 1);
           shape[0] = e.getValue().length;

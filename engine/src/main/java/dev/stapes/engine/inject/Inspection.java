@@ -2,6 +2,7 @@ package dev.stapes.engine.inject;
 
 import ai.onnx.proto.OnnxMl;
 import dev.stapes.engine.Json;
+import dev.stapes.engine.inject.internal.ModuleIndex;
 import dev.stapes.engine.inject.internal.OnnxModels;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,6 +24,40 @@ import java.util.Objects;
  */
 public final class Inspection {
 
+  /** How a module's linear layer holds its weight. */
+  public enum Layout {
+    /** MatMul or Gemm with transB=0: weight [in, out]. */
+    IN_OUT,
+    /** Gemm with transB=1 (PyTorch's own layout): weight [out, in]. */
+    OUT_IN
+  }
+
+  /** The operator that holds a module's weight. */
+  public enum Op {
+    /** MatMul (nn.Linear from either exporter, transformers' Conv1D). */
+    MATMUL,
+    /** Gemm (nn.Linear on 2-D input, transformers' Conv1D as addmm). */
+    GEMM,
+    /** Conv (nn.Conv1d, nn.Conv2d, nn.Conv3d): weight [out, in / groups, k...]. */
+    CONV,
+    /** Gather of a constant table along axis 0 (nn.Embedding): weight [num, dim]. */
+    GATHER
+  }
+
+  /** How a module was found in the graph. */
+  public enum Signal {
+    /** An explicit module mapping. */
+    MAPPING,
+    /** The dynamo exporter's {@code pkg.torch.onnx.name_scopes}. */
+    DYNAMO_SCOPE,
+    /** A TorchScript node-name scope equal to the module name. */
+    SCOPE,
+    /** A TorchScript scope that is a dotted suffix of the name, confirmed by initializers. */
+    SCOPE_SUFFIX,
+    /** The name of the weight initializer. */
+    INITIALIZER_NAME
+  }
+
   /**
    * A module with exactly one weight node.
    *
@@ -36,12 +71,12 @@ public final class Inspection {
    */
   public record Addressable(
       String module,
-      ModuleIndex.Op op,
+      Op op,
       String node,
       String weight,
       long[] shape,
-      ModuleIndex.Layout layout,
-      ModuleIndex.Signal signal) {}
+      Layout layout,
+      Signal signal) {}
 
   /**
    * Where one adapter entry lands.
@@ -61,7 +96,7 @@ public final class Inspection {
       String what,
       String node,
       String tensor,
-      ModuleIndex.Signal signal,
+      Signal signal,
       String problem) {
     /** Whether the entry applies. */
     public boolean ok() {
@@ -355,7 +390,7 @@ public final class Inspection {
     return b.append("], \"problems\": ").append(problems()).append("}\n").toString();
   }
 
-  private static String opName(ModuleIndex.Op op) {
+  private static String opName(Op op) {
     return switch (op) {
       case MATMUL -> "MatMul";
       case GEMM -> "Gemm";
@@ -364,7 +399,7 @@ public final class Inspection {
     };
   }
 
-  private static String signalName(ModuleIndex.Signal s) {
+  private static String signalName(Signal s) {
     return s.name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 

@@ -1,6 +1,7 @@
 package dev.stapes.engine.inject;
 
 import ai.onnx.proto.OnnxMl;
+import dev.stapes.engine.inject.internal.ModuleIndex;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -74,10 +75,10 @@ final class Replacement {
       ModuleIndex.Linear lin = m.linear();
       OnnxMl.NodeProto n = g.getNode(lin.node());
       if (param.equals("weight")) {
-        int k = lin.op() == ModuleIndex.Op.GATHER ? 0 : 1;
+        int k = lin.op() == Inspection.Op.GATHER ? 0 : 1;
         boolean transpose =
-            (lin.op() == ModuleIndex.Op.MATMUL || lin.op() == ModuleIndex.Op.GEMM)
-                && lin.layout() == ModuleIndex.Layout.IN_OUT;
+            (lin.op() == Inspection.Op.MATMUL || lin.op() == Inspection.Op.GEMM)
+                && lin.layout() == Inspection.Layout.IN_OUT;
         return new Replacement(
             path,
             n.getInput(k),

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.onnx.proto.OnnxMl;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
+import dev.stapes.engine.inject.internal.ModuleIndex;
 import dev.stapes.engine.inject.internal.OnnxModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,7 +80,7 @@ class GraphRewritingTest {
   void gemmWithTransposedWeightResolvesWithItsLayout() throws Exception {
     OnnxMl.ModelProto p = OnnxModels.read(Fixtures.modelPath("bert"));
     ModuleIndex.Module pooler = new ModuleIndex(p.getGraph(), null).resolve("pooler.dense");
-    assertEquals(ModuleIndex.Layout.OUT_IN, pooler.linear().layout());
+    assertEquals(Inspection.Layout.OUT_IN, pooler.linear().layout());
     assertEquals("pooler.dense.weight", pooler.linear().weight());
   }
 
@@ -266,7 +267,7 @@ class GraphRewritingTest {
   void gemmWithoutTransposeAndWithAlphaMergesInItsLayout() throws Exception {
     OnnxMl.ModelProto v = gemmVariant(OnnxModels.read(Fixtures.modelPath("bert")));
     assertEquals(
-        ModuleIndex.Layout.IN_OUT,
+        Inspection.Layout.IN_OUT,
         new ModuleIndex(v.getGraph(), null).resolve("pooler.dense").linear().layout());
     Task t = Fixtures.task("bert", "lora1");
     for (Injector.Mode mode : List.of(Injector.Mode.BOUND, Injector.Mode.BAKED)) {

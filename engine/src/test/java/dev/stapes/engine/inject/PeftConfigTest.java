@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnx.proto.OnnxMl;
 import dev.stapes.engine.Json;
+import dev.stapes.engine.inject.internal.ModuleIndex;
 import dev.stapes.engine.inject.internal.OnnxModels;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -176,7 +177,7 @@ class PeftConfigTest {
     OnnxMl.ModelProto m = OnnxModels.read(PEFT.resolve("container.torchscript.onnx"));
     ModuleIndex idx = new ModuleIndex(m.getGraph(), null);
     ModuleIndex.Module q = idx.resolve("encoder.layers.1.self_attn.q_proj");
-    assertEquals(ModuleIndex.Signal.SCOPE_SUFFIX, q.signal());
+    assertEquals(Inspection.Signal.SCOPE_SUFFIX, q.signal());
     assertTrue(q.ownsLinear());
     assertEquals(
         "/layers.1/self_attn/q_proj/MatMul", m.getGraph().getNode(q.linear().node()).getName());
@@ -228,8 +229,8 @@ class PeftConfigTest {
           Inspection.of(OnnxModels.read(file), file.toString(), ModuleMapping.empty(), List.of(a));
       assertEquals(0, i.problems(), i.toText(false));
       assertEquals(a.branches().size() + a.replacements().size(), i.landings().size());
-      ModuleIndex.Signal expected =
-          modelId.endsWith("dynamo") ? ModuleIndex.Signal.DYNAMO_SCOPE : null;
+      Inspection.Signal expected =
+          modelId.endsWith("dynamo") ? Inspection.Signal.DYNAMO_SCOPE : null;
       for (Inspection.Landing l : i.landings()) {
         if (expected != null && l.signal() != null) {
           assertEquals(expected, l.signal(), l.toString());

@@ -1,6 +1,11 @@
-package dev.stapes.engine.inject;
+package dev.stapes.engine.inject.internal;
 
 import ai.onnx.proto.OnnxMl;
+import dev.stapes.engine.inject.Inspection.Layout;
+import dev.stapes.engine.inject.Inspection.Op;
+import dev.stapes.engine.inject.Inspection.Signal;
+import dev.stapes.engine.inject.InvalidAdapterException;
+import dev.stapes.engine.inject.ModuleMapping;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -35,40 +40,6 @@ import java.util.TreeSet;
  * Immutable; built once per graph.
  */
 public final class ModuleIndex {
-
-  /** How a module's linear layer holds its weight. */
-  public enum Layout {
-    /** MatMul or Gemm with transB=0: weight [in, out]. */
-    IN_OUT,
-    /** Gemm with transB=1 (PyTorch's own layout): weight [out, in]. */
-    OUT_IN
-  }
-
-  /** The operator that holds a module's weight. */
-  public enum Op {
-    /** MatMul (nn.Linear from either exporter, transformers' Conv1D). */
-    MATMUL,
-    /** Gemm (nn.Linear on 2-D input, transformers' Conv1D as addmm). */
-    GEMM,
-    /** Conv (nn.Conv1d, nn.Conv2d, nn.Conv3d): weight [out, in / groups, k...]. */
-    CONV,
-    /** Gather of a constant table along axis 0 (nn.Embedding): weight [num, dim]. */
-    GATHER
-  }
-
-  /** How a module was found in the graph. */
-  public enum Signal {
-    /** An explicit module mapping. */
-    MAPPING,
-    /** The dynamo exporter's {@code pkg.torch.onnx.name_scopes}. */
-    DYNAMO_SCOPE,
-    /** A TorchScript node-name scope equal to the module name. */
-    SCOPE,
-    /** A TorchScript scope that is a dotted suffix of the name, confirmed by initializers. */
-    SCOPE_SUFFIX,
-    /** The name of the weight initializer. */
-    INITIALIZER_NAME
-  }
 
   /**
    * The one weight-holding node of a module (MatMul, Gemm, Conv or Gather with a constant weight).
@@ -228,7 +199,7 @@ public final class ModuleIndex {
    * Python list literal: {@code ['', 'encoder.layers.0', 'encoder.layers.0.q', 'linear']}, the last
    * entry being the FX node), "" for the root module, or null when the node has no such entry.
    */
-  static String dynamoScope(OnnxMl.NodeProto n) {
+  public static String dynamoScope(OnnxMl.NodeProto n) {
     for (OnnxMl.StringStringEntryProto p : n.getMetadataPropsList()) {
       if (p.getKey().equals(NAME_SCOPES)) {
         List<String> items = pythonStrings(p.getValue());
@@ -247,7 +218,7 @@ public final class ModuleIndex {
   }
 
   /** The strings of a Python list literal of quoted strings, or null when it is not one. */
-  static List<String> pythonStrings(String s) {
+  public static List<String> pythonStrings(String s) {
     List<String> out = new ArrayList<>();
     int i = s.indexOf('[');
     if (i < 0) {
