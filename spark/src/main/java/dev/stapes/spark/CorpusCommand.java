@@ -258,6 +258,7 @@ public final class CorpusCommand implements Callable<Integer> {
           bundle.bytes() / 1e6);
       err.flush();
       long t0 = System.nanoTime();
+      long cpu0 = processCpuNanos();
       Progress progress = new Progress(err, items.size(), done, audio, t0);
       Thread bar = new Thread(progress, "stapes-corpus-progress");
       bar.setDaemon(true);
@@ -267,6 +268,7 @@ public final class CorpusCommand implements Callable<Integer> {
       Path results0 = outDir.resolve("results");
       df.write().mode(SaveMode.Overwrite).parquet(results0.toString());
       double wall = (System.nanoTime() - t0) / 1e9;
+      double cpu = local ? (processCpuNanos() - cpu0) / 1e9 : Double.NaN;
       progress.stop();
       if (local) {
         bar.join(2000);
@@ -284,7 +286,7 @@ public final class CorpusCommand implements Callable<Integer> {
       double seconds = agg.isNullAt(2) ? 0 : agg.getDouble(2);
       double busy = agg.isNullAt(3) ? 0 : agg.getDouble(3);
       int cores = sc.defaultParallelism();
-      writeSummary(outDir, command, total, ok, seconds, wall, busy, cores, masterUrl);
+      writeSummary(outDir, command, total, ok, seconds, wall, busy, cpu, cores, masterUrl);
       List<Row> failed =
           back.filter(functions.not(functions.col("ok")))
               .select("path", "error")
@@ -296,13 +298,16 @@ public final class CorpusCommand implements Callable<Integer> {
       o.printf(
           Locale.ROOT,
           "%d files (%d failed), %.3f h of audio in %.1f s on %d core(s): %.1f h of audio per"
-              + " core-hour -> %s%n",
+              + " core-hour%s -> %s%n",
           total,
           total - ok,
           seconds / 3600,
           wall,
           cores,
-          seconds / 3600 / (wall * cores / 3600),
+          seconds / (wall * cores),
+          Double.isNaN(cpu)
+              ? ""
+              : String.format(Locale.ROOT, ", %.1f per CPU-hour of this process", seconds / cpu),
           results0);
       if (eval) {
         Evaluation ev = new Evaluation(sweep);
@@ -348,18 +353,27 @@ public final class CorpusCommand implements Callable<Integer> {
       FileJob.closeAll();
     }
     double wall = (System.nanoTime() - t0) / 1e9;
-    writeSummary(outDir, command, items.size(), ok, seconds, wall, busy, 1, "direct");
+    double cpu = (processCpuNanos() - cpu0) / 1e9;
+    writeSummary(outDir, command, items.size(), ok, seconds, wall, busy, cpu, 1, "direct");
     o.printf(
         Locale.ROOT,
         "%d files (%d failed), %.3f h of audio in %.1f s on 1 core, no Spark: %.1f h of audio per"
-            + " core-hour%n",
+            + " core-hour, %.1f per CPU-hour of this process%n",
         items.size(),
         items.size() - ok,
         seconds / 3600,
         wall,
-        seconds / wall);
+        seconds / wall,
+        seconds / cpu);
     o.flush();
     return 0;
+  }
+
+  /** CPU time of this JVM, every thread (JIT, GC and Spark's included), in nanoseconds. */
+  private static long processCpuNanos() {
+    java.lang.management.OperatingSystemMXBean os =
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    return os instanceof com.sun.management.OperatingSystemMXBean b ? b.getProcessCpuTime() : -1;
   }
 
   private static void writeSummary(
@@ -370,6 +384,7 @@ public final class CorpusCommand implements Callable<Integer> {
       double seconds,
       double wall,
       double busy,
+      double cpu,
       int cores,
       String master)
       throws IOException {
@@ -378,7 +393,8 @@ public final class CorpusCommand implements Callable<Integer> {
             Locale.ROOT,
             "{\"command\": %s, \"master\": %s, \"files\": %d, \"failed\": %d, \"audio_hours\": %.6f,"
                 + " \"wall_s\": %.3f, \"cores\": %d, \"task_s\": %.3f,"
-                + " \"audio_hours_per_core_hour\": %.2f}%n",
+                + " \"audio_hours_per_core_hour\": %.2f, \"process_cpu_s\": %s,"
+                + " \"audio_hours_per_cpu_hour\": %s}%n",
             dev.stapes.engine.Json.quote(command),
             dev.stapes.engine.Json.quote(master),
             total,
@@ -387,7 +403,9 @@ public final class CorpusCommand implements Callable<Integer> {
             wall,
             cores,
             busy,
-            seconds / (wall * cores));
+            seconds / (wall * cores),
+            Double.isNaN(cpu) ? "null" : String.format(Locale.ROOT, "%.3f", cpu),
+            Double.isNaN(cpu) ? "null" : String.format(Locale.ROOT, "%.2f", seconds / cpu));
     Files.writeString(outDir.resolve("summary.json"), json);
   }
 
