@@ -336,6 +336,7 @@ public final class CorpusCommand implements Callable<Integer> {
       PrintWriter err)
       throws IOException {
     long t0 = System.nanoTime();
+    long cpu0 = processCpuNanos();
     long ok = 0;
     double seconds = 0;
     double busy = 0;
