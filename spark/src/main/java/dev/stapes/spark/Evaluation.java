@@ -189,6 +189,8 @@ final class Evaluation {
             .yAxisTitle(det ? "miss rate" : "false accepts per hour")
             .build();
     chart.getStyler().setMarkerSize(4);
+    chart.getStyler().setXAxisDecimalPattern(det ? "0.0" : "0.00");
+    chart.getStyler().setYAxisDecimalPattern(det ? "0.00" : "0.0");
     for (Map.Entry<String, Head> e : heads.entrySet()) {
       Head h = e.getValue();
       if (det && h.positives == 0) {
