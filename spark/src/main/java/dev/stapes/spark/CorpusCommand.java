@@ -211,6 +211,11 @@ public final class CorpusCommand implements Callable<Integer> {
     } else if (!conf.contains("spark.master")) {
       conf.setMaster("local[" + n + "]");
     }
+    if (conf.get("spark.master").startsWith("local")) {
+      // one JVM: no network name to resolve (a machine whose hostname does not resolve works)
+      conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
+      conf.setIfMissing("spark.driver.host", "127.0.0.1");
+    }
     conf.setIfMissing("spark.ui.enabled", "false");
     conf.setIfMissing("spark.ui.showConsoleProgress", "false");
     conf.setIfMissing("spark.sql.shuffle.partitions", String.valueOf(Math.max(1, n)));

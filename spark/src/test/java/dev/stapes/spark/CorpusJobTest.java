@@ -61,6 +61,8 @@ class CorpusJobTest {
             .master("local[2]")
             .appName("CorpusJobTest")
             .config("spark.ui.enabled", "false")
+            .config("spark.driver.bindAddress", "127.0.0.1")
+            .config("spark.driver.host", "127.0.0.1")
             .config("spark.sql.shuffle.partitions", "2")
             .getOrCreate();
   }
