@@ -142,6 +142,18 @@ class ArchitectureTest {
   }
 
   @Test
+  void shippedModulesUseNoSpark() {
+    // Spark lives in the spark module (stapes-spark.jar), never in stapes.jar's modules
+    noClasses()
+        .that()
+        .resideInAPackage("dev.stapes..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("org.apache.spark..", "scala..", "dev.stapes.spark..")
+        .check(classes);
+  }
+
+  @Test
   void onlyDjlUsesDjl() {
     noClasses()
         .that()
