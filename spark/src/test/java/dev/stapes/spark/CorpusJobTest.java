@@ -268,29 +268,8 @@ class CorpusJobTest {
     }
     assertEquals(1, alexaHit, "alexa_test.wav is heard");
     // the command's own output on the files that are not LibriSpeech (a few: each opens the model)
-    for (Path f : corpus) {
-      if (librispeech(f)) {
-        continue;
-      }
-      Run cli = stapes("wakeword", f.toString(), "--keyword", "alexa", "--json");
-      assertEquals(0, cli.exit(), cli.err());
-      Row r = rows.get(f.toString());
-      StringBuilder got = new StringBuilder("{\"detections\":[");
-      List<Row> ev = events(r);
-      for (int i = 0; i < ev.size(); i++) {
-        Row e = ev.get(i);
-        got.append(i == 0 ? "" : ",")
-            .append("{\"time\":")
-            .append(s3(e.getDouble(e.fieldIndex("time_s"))))
-            .append(",\"score\":")
-            .append(s4(e.getFloat(e.fieldIndex("peak"))))
-            .append('}');
-      }
-      got.append("],\"max_score\":")
-          .append(s4(r.<String, Float>getJavaMap(r.fieldIndex("max_score")).get("alexa")))
-          .append('}');
-      assertEquals(cli.out().trim(), got.toString(), f.toString());
-    }
+    corpus.stream().filter(f -> !librispeech(f)).toList().parallelStream()
+        .forEach(f -> wakewordCommandMatches(f, rows));
     @SuppressWarnings("unchecked")
     Map<String, Object> eval =
         (Map<String, Object>) Json.parse(Files.readString(out.resolve("eval.json")));
@@ -303,6 +282,28 @@ class CorpusJobTest {
     assertEquals(1.0, (Double) alexa.get("recall"));
     byte[] png = Files.readAllBytes(out.resolve("det.png"));
     assertTrue(png.length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G');
+  }
+
+  /** {@code ./stapes wakeword F --keyword alexa --json} prints what the job's row holds. */
+  static void wakewordCommandMatches(Path f, Map<String, Row> rows) {
+    Run cli = stapes("wakeword", f.toString(), "--keyword", "alexa", "--json");
+    assertEquals(0, cli.exit(), cli.err());
+    Row r = rows.get(f.toString());
+    StringBuilder got = new StringBuilder("{\"detections\":[");
+    List<Row> ev = events(r);
+    for (int i = 0; i < ev.size(); i++) {
+      Row e = ev.get(i);
+      got.append(i == 0 ? "" : ",")
+          .append("{\"time\":")
+          .append(s3(e.getDouble(e.fieldIndex("time_s"))))
+          .append(",\"score\":")
+          .append(s4(e.getFloat(e.fieldIndex("peak"))))
+          .append('}');
+    }
+    got.append("],\"max_score\":")
+        .append(s4(r.<String, Float>getJavaMap(r.fieldIndex("max_score")).get("alexa")))
+        .append('}');
+    assertEquals(cli.out().trim(), got.toString(), f.toString());
   }
 
   @Test
