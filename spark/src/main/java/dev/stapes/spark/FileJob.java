@@ -12,7 +12,7 @@ import dev.stapes.models.Pipelines;
 import dev.stapes.models.kws.KeywordDetection;
 import dev.stapes.models.vad.SpeechSegment;
 import dev.stapes.models.wakeword.WakeWordDetection;
-import dev.stapes.models.wakeword.WakeWordDetector;
+import dev.stapes.models.wakeword.WakeWordStart;
 import dev.stapes.store.ModelStore;
 import java.io.IOException;
 import java.io.Serializable;
@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -259,30 +260,26 @@ final class FileJob implements Serializable {
       }
       WavWriter w = wav;
       double shift = padSeconds;
-      float threshold = WakeWordDetector.DEFAULT_THRESHOLD;
       PipelineSink sink =
           new PipelineSink() {
-            private Object[] open; // the detection whose utterance is still above the threshold
+            // the crossing score of each wake word whose utterance is still above the threshold
+            private final Map<String, Float> crossing = new HashMap<>();
 
             @Override
             public void onEvent(PipelineEvent e) {
-              Object[] r = event(head, e, shift);
+              if (e instanceof WakeWordStart st) {
+                crossing.put(st.keyword(), st.score());
+                return;
+              }
+              Object[] r = event(head, e, shift, crossing);
               if (r != null) {
                 events.add(r);
-                open = e instanceof WakeWordDetection ? r : null;
               }
             }
 
             @Override
             public void onChunk(long endSample, float score) {
               sweep.accept(score);
-              if (open != null) { // the utterance's peak, as ./stapes wakeword reports it
-                if (score >= threshold) {
-                  open[PEAK] = Math.max((Float) open[PEAK], score);
-                } else {
-                  open = null;
-                }
-              }
             }
 
             @Override
@@ -391,11 +388,9 @@ final class FileJob implements Serializable {
     }
   }
 
-  /** Index of the peak score in an event's values. */
-  private static final int PEAK = 7;
-
   /** The event values of {@code e}, times shifted back by the padding; null for other events. */
-  private static Object[] event(String head, PipelineEvent e, double shift) {
+  private static Object[] event(
+      String head, PipelineEvent e, double shift, Map<String, Float> crossing) {
     if (e instanceof SpeechSegment s) {
       return new Object[] {
         head,
@@ -408,9 +403,17 @@ final class FileJob implements Serializable {
         null
       };
     }
-    if (e instanceof WakeWordDetection d) {
+    if (e instanceof WakeWordDetection d) { // score: at the crossing; peak: the utterance's
+      Float atCrossing = crossing.remove(d.keyword());
       return new Object[] {
-        head, WAKEWORD, d.keyword(), null, null, Math.max(0, d.time() - shift), d.score(), d.score()
+        head,
+        WAKEWORD,
+        d.keyword(),
+        null,
+        null,
+        Math.max(0, d.time() - shift),
+        atCrossing == null ? d.score() : atCrossing,
+        d.score()
       };
     }
     if (e instanceof KeywordDetection k) {
