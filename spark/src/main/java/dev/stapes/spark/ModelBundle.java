@@ -81,34 +81,27 @@ final class ModelBundle implements Serializable {
    * @throws IOException if a file's bytes do not match its pinned checksum, or cannot be written
    */
   ModelStore materialize(Path root) throws IOException {
-    Path cache = root.resolve("stapes-models-" + id);
+    ModelStore store =
+        new ModelStore(
+            root.resolve("stapes-models-" + id),
+            null,
+            "npm",
+            true,
+            HttpsDownloader.fromEnvironment(System.getenv()),
+            null);
     for (File f : files) {
       ModelEntry e = ModelCatalog.get(f.name());
       if (!e.file().equals(f.file())) {
         throw new IOException(
             "model '" + f.name() + "': file " + f.file() + ", expected " + e.file());
       }
-      String got = HexFormat.of().formatHex(sha256().digest(f.bytes()));
-      if (!got.equals(e.sha256())) {
-        throw new IOException(
-            "model '"
-                + f.name()
-                + "': broadcast bytes have SHA-256 "
-                + got
-                + ", expected "
-                + e.sha256());
-      }
-      Path dest = cache.resolve(f.name()).resolve(f.file());
+      Path dest = store.cachedPath(e);
       if (Files.isRegularFile(dest) && Files.size(dest) == f.bytes().length) {
         continue; // the store checks it again against the pin on first use
       }
-      Files.createDirectories(dest.getParent());
-      Path tmp = Files.createTempFile(dest.getParent(), "." + f.file() + ".", ".part");
-      Files.write(tmp, f.bytes());
-      ModelStore.replace(tmp, dest);
+      store.install(e, f.bytes(), "the driver's broadcast"); // checked against the pinned SHA-256
     }
-    return new ModelStore(
-        cache, null, "npm", true, HttpsDownloader.fromEnvironment(System.getenv()), null);
+    return store;
   }
 
   private static MessageDigest sha256() {

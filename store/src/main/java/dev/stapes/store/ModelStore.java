@@ -632,6 +632,20 @@ public final class ModelStore {
   }
 
   /**
+   * Installs {@code bytes} as {@code entry}'s cached file, as a fetch would: only when they match
+   * the entry's pinned SHA-256, written beside the cache path and moved into place atomically, so
+   * that nothing half-written or unverified is ever at that path. For bytes that reached this
+   * process some other way (a Spark broadcast, an embedding application's own resources).
+   *
+   * @param from where the bytes came from, for the message of a mismatch
+   * @throws ModelStoreException if the bytes do not match the pinned checksum (nothing installed)
+   * @throws IOException if the cache cannot be written
+   */
+  public void install(ModelEntry entry, byte[] bytes, String from) throws IOException {
+    install(entry, new java.io.ByteArrayInputStream(bytes), from);
+  }
+
+  /**
    * Copies {@code in} into a temporary file beside the cache destination while hashing it, checks
    * the hash, and moves the file into place atomically. On any failure the temporary file is
    * removed.
